@@ -1,7 +1,12 @@
 """Project the RDF graph into NetworkX graphs; analyses never read RDF themselves.
 
-:func:`supply_graph` gives the directed supply graph of chain links. Node keys
-are IRIs (strings); node attributes:
+Three graphs, all keyed by IRI (str), deterministic in their iteration order:
+
+* :func:`supply_graph` — the directed supply graph of chain links;
+* :func:`division_graph` — the bipartite division–chain-link presence graph;
+* :func:`company_graph` — the bipartite company–chain-link graph.
+
+Supply graph node attributes:
 
 ``iri`` (str), ``kind`` (``"chain_link"``), ``id`` (the chain link's id),
 ``label_en``, ``label_zh`` (str), ``stage`` (``upstream``/``midstream``/
@@ -13,7 +18,7 @@ Edge ``u -> v`` means u is an input to v; attributes ``kind`` (``supply`` or
 """
 from __future__ import annotations
 
-__all__ = ["supply_graph"]
+__all__ = ["supply_graph", "division_graph", "company_graph", "division_nodes"]
 
 _NODES = """PREFIX nev: <https://w3id.org/nevkg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -58,4 +63,124 @@ def supply_graph(store):
     for a, b, recycling, source in store.query(_EDGES).rows:
         G.add_edge(a.value, b.value, kind="recycling" if recycling.value == "true" else "supply",
                    source=_value(source))
+    return G
+
+
+_DIVISIONS = """PREFIX nev: <https://w3id.org/nevkg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+SELECT ?d ?code ?kind ?en ?zh ?parent ?lon ?lat WHERE {
+  ?d nev:divisionCode ?code ; a ?kind ; skos:prefLabel ?en , ?zh .
+  FILTER(?kind IN (nev:ProvinceLevelDivision, nev:PrefectureLevelDivision))
+  FILTER(LANG(?en) = "en" && LANG(?zh) = "zh")
+  OPTIONAL { ?d geo:sfWithin ?parent } OPTIONAL { ?d wgs:long ?lon ; wgs:lat ?lat }
+} ORDER BY ?code"""
+
+# evidence that a chain link is present in a division: (division, chain link, kind, via, source)
+_PRESENCE = """PREFIX nev: <https://w3id.org/nevkg/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?d ?c ?kind ?via ?source WHERE {
+  {
+    ?via a nev:Specialisation ; nev:division ?d ; nev:chainLink ?c ; nev:evidence/<http://www.w3.org/2004/02/skos/core#notation> ?e .
+    BIND(CONCAT("specialisation:", ?e) AS ?kind)
+  } UNION {
+    ?via a nev:Facility ; nev:locatedIn ?d ; nev:activeIn ?c . BIND("facility" AS ?kind)
+  } UNION {
+    ?via a nev:Company ; nev:headquarteredIn ?d ; nev:activeIn ?c . BIND("headquarters" AS ?kind)
+  }
+  OPTIONAL { ?via dcterms:source ?source }
+} ORDER BY ?d ?c ?kind ?via"""
+
+_COMPANIES = """PREFIX nev: <https://w3id.org/nevkg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT ?co ?en ?zh ?hq ?c ?via WHERE {
+  ?co a nev:Company ; skos:prefLabel ?en , ?zh ; nev:headquarteredIn ?hq .
+  FILTER(LANG(?en) = "en" && LANG(?zh) = "zh")
+  { ?co nev:activeIn ?c . BIND(?co AS ?via) } UNION { ?co org:hasSite ?via . ?via nev:activeIn ?c }
+} ORDER BY ?co ?c ?via"""
+
+
+def division_nodes(store) -> dict[str, dict]:
+    """Division IRI -> attributes: ``iri``, ``kind`` (``"division"``), ``code`` (GB/T 2260), ``level``
+    (``province``/``prefecture``), ``label_en``, ``label_zh``, ``province`` (IRI of its province-level
+    division, itself for a province), ``lon``, ``lat`` (WGS84 degrees as float, or None)."""
+    out = {}
+    for d, code, kind, en, zh, parent, lon, lat in store.query(_DIVISIONS).rows:
+        level = "province" if kind.value.endswith("ProvinceLevelDivision") else "prefecture"
+        out[d.value] = dict(iri=d.value, kind="division", code=code.value, level=level, label_en=en.value,
+                            label_zh=zh.value, province=parent.value if parent else d.value,
+                            lon=float(lon.value) if lon else None, lat=float(lat.value) if lat else None)
+    return out
+
+
+def division_graph(store, chain_links=None):
+    """The bipartite presence graph ``G`` (``networkx.Graph``) of divisions and chain links.
+
+    Nodes: every division (attributes of :func:`division_nodes`, ``bipartite=0``) and every chain link
+    (attributes of :func:`supply_graph`, ``bipartite=1``); pass ``chain_links`` (a supply graph) to reuse
+    one already projected. An edge (division, chain link) means the chain link is *present* in the
+    division: a specialisation names it, a facility there is active in it, or a company headquartered
+    there is active in it. Evidence in a prefecture-level division also counts for its province. Edge
+    attributes: ``weight`` (int, number of evidence items), ``evidence`` (sorted list of
+    ``(kind, via IRI, source IRI)``; kinds ``specialisation:plan|cluster|statistic|facility``,
+    ``facility``, ``headquarters``), ``direct`` (bool: evidence names this division itself, not only a
+    division within it).
+    """
+    import networkx as nx
+
+    S = chain_links if chain_links is not None else supply_graph(store)
+    divisions = division_nodes(store)
+    G = nx.Graph()
+    for d, attrs in divisions.items():
+        G.add_node(d, bipartite=0, **attrs)
+    for c, attrs in S.nodes(data=True):
+        G.add_node(c, bipartite=1, **attrs)
+    for d, c, kind, via, source in store.query(_PRESENCE).rows:
+        if d.value not in divisions or c.value not in G:
+            continue
+        item = (kind.value, via.value, source.value if source else None)
+        targets = [(d.value, True)]
+        if divisions[d.value]["province"] != d.value:
+            targets.append((divisions[d.value]["province"], False))
+        for target, direct in targets:
+            if G.has_edge(target, c.value):
+                data = G.edges[target, c.value]
+                if item not in data["evidence"]:
+                    data["evidence"].append(item)
+                data["direct"] = data["direct"] or direct
+            else:
+                G.add_edge(target, c.value, evidence=[item], direct=direct)
+    for _, _, data in G.edges(data=True):
+        data["evidence"].sort(key=lambda e: tuple(x or "" for x in e))
+        data["weight"] = len(data["evidence"])
+    return G
+
+
+def company_graph(store, chain_links=None):
+    """The bipartite graph ``G`` (``networkx.Graph``) of companies and the chain links they are active in.
+
+    Company nodes: ``iri``, ``kind`` (``"company"``), ``label_en``, ``label_zh``, ``headquarters``
+    (division IRI), ``bipartite=0``; chain-link nodes as in :func:`supply_graph`, ``bipartite=1``. An edge
+    means the company, or one of its facilities, is active in the chain link; ``weight`` counts the
+    company itself and each such facility.
+    """
+    import networkx as nx
+
+    S = chain_links if chain_links is not None else supply_graph(store)
+    G = nx.Graph()
+    for c, attrs in S.nodes(data=True):
+        G.add_node(c, bipartite=1, **attrs)
+    for co, en, zh, hq, c, via in store.query(_COMPANIES).rows:
+        if co.value not in G:
+            G.add_node(co.value, bipartite=0, iri=co.value, kind="company", label_en=en.value, label_zh=zh.value,
+                       headquarters=hq.value)
+        if c.value not in G:
+            continue
+        if G.has_edge(co.value, c.value):
+            G.edges[co.value, c.value]["weight"] += 1
+        else:
+            G.add_edge(co.value, c.value, weight=1)
     return G

@@ -135,6 +135,192 @@ def _file_name(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text).strip("-").lower()
 
 
+def _projections(exports: Path):
+    from .projection import division_graph, supply_graph
+
+    store = _load_store(exports)
+    S = supply_graph(store)
+    return store, S, division_graph(store, S)
+
+
+def _echo_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
+    from .formats import rows_to_text
+
+    click.echo(rows_to_text(rows, fmt, columns), nl=False)
+
+
+def _region(store, name: str):
+    from .names import DivisionIndex
+    from .namespaces import iri
+
+    division = DivisionIndex.from_store(store).resolve(name)
+    return str(iri("division", division.code))
+
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+                      show_default=True)
+
+
+@main.group()
+def analyze():
+    """Analyses of the chain for regional planners (NetworkX over the projection of the graph)."""
+
+
+@analyze.command("completeness")
+@click.argument("region", required=False)
+@click.option("--all", "all_", is_flag=True, help="Rank every province by completeness.")
+@FORMAT
+@click.pass_context
+def analyze_completeness(ctx, region, all_, fmt):
+    """Share of chain links present in REGION (a province or city, any name form), overall and per stage,
+    and the missing links ranked by how many present links they feed."""
+    from .analysis.completeness import completeness, completeness_ranking
+
+    if bool(region) == all_:
+        raise click.UsageError("give a REGION or --all")
+    store, S, D = _projections(_paths(ctx)[1])
+    if all_:
+        return _echo_rows(completeness_ranking(D, S), fmt,
+                          ["code", "label_en", "label_zh", "present", "share", "upstream", "midstream", "downstream"])
+    c = completeness(D, S, _region(store, region))
+    if fmt == "json":
+        import json
+
+        return click.echo(json.dumps(c, ensure_ascii=False, indent=1))
+    rows = [{"stage": "all", "present": c["present"], "total": c["total"], "share": c["share"]}]
+    rows += [{"stage": k, **v} for k, v in c["by_stage"].items()]
+    _echo_rows(rows, fmt, ["stage", "present", "total", "share"])
+    if fmt == "table":
+        click.echo("\nmissing chain links that feed present ones (fill the chain):")
+    _echo_rows([m for m in c["missing"] if m["feeds_present"]], fmt,
+               ["label_en", "label_zh", "stage", "feeds_present", "chain_link"])
+
+
+@analyze.command("chokepoints")
+@click.option("--top", type=int, default=30, show_default=True)
+@FORMAT
+@click.pass_context
+def analyze_chokepoints(ctx, top, fmt):
+    """Chain links ranked as chokepoints: betweenness, downstream reach, concentration across provinces."""
+    from .analysis.chokepoints import chokepoints
+    from .projection import observation_table
+
+    store, S, D = _projections(_paths(ctx)[1])
+    _echo_rows(chokepoints(S, D, observation_table(store))[:top], fmt,
+               ["rank", "label_en", "label_zh", "stage", "score", "betweenness", "downstream_reach", "provinces",
+                "hhi_presence", "hhi_capacity", "chain_link"])
+
+
+def _walk_command(direction: str):
+    @click.argument("chain_link")
+    @FORMAT
+    @click.pass_context
+    def command(ctx, chain_link, fmt):
+        from .analysis import paths
+        from .names import ChainLinkIndex
+
+        _, S, D = _projections(_paths(ctx)[1])
+        rows = getattr(paths, direction)(S, D, ChainLinkIndex(S).resolve(chain_link))
+        _echo_rows(rows, fmt, ["depth", "label_en", "label_zh", "stage", "provinces", "hosted_in", "chain_link"])
+    command.__doc__ = (f"Every {'input of' if direction == 'upstream' else 'chain link depending on'} CHAIN_LINK "
+                       "(id, English or Chinese label), with its depth and the provinces that host it.")
+    return command
+
+
+analyze.command("upstream")(_walk_command("upstream"))
+analyze.command("downstream")(_walk_command("downstream"))
+
+
+@analyze.command("similar")
+@click.argument("region")
+@click.option("--top", type=int, default=10, show_default=True)
+@FORMAT
+@click.pass_context
+def analyze_similar(ctx, region, top, fmt):
+    """Regions ranked by the similarity of their chain-link profiles to REGION (Jaccard and cosine)."""
+    from .analysis.similarity import similar
+
+    store, S, D = _projections(_paths(ctx)[1])
+    _echo_rows(similar(D, S, _region(store, region), top), fmt,
+               ["code", "label_en", "label_zh", "jaccard", "cosine", "shared"])
+
+
+@analyze.command("clusters")
+@click.option("--seed", type=int, default=42, show_default=True)
+@FORMAT
+@click.pass_context
+def analyze_clusters(ctx, seed, fmt):
+    """Communities of provinces sharing chain links (Louvain, fixed seed) and their characteristic links."""
+    from .analysis.communities import clusters
+
+    _, _, D = _projections(_paths(ctx)[1])
+    _echo_rows(clusters(D, seed=seed), fmt, ["size", "members", "characteristic", "codes"])
+
+
+@analyze.command("centrality")
+@FORMAT
+@click.pass_context
+def analyze_centrality(ctx, fmt):
+    """Provinces ranked by degree and PageRank in the province–chain-link network."""
+    from .analysis.communities import centrality
+
+    _, _, D = _projections(_paths(ctx)[1])
+    _echo_rows(centrality(D), fmt, ["rank", "code", "label_en", "label_zh", "degree", "pagerank"])
+
+
+@analyze.command("capacity")
+@FORMAT
+@click.pass_context
+def analyze_capacity(ctx, fmt):
+    """Capacity against demand per chain link and year from the figures, flagging overcapacity."""
+    from .analysis.capacity import capacity_vs_demand
+    from .projection import observation_table
+
+    store, S, _ = _projections(_paths(ctx)[1])
+    labels = {n: (d["label_en"], d["label_zh"]) for n, d in S.nodes(data=True)}
+    _echo_rows(capacity_vs_demand(observation_table(store), labels), fmt,
+               ["label_en", "label_zh", "year", "area_code", "capacity_measure", "capacity", "basis", "basis_value",
+                "unit", "ratio", "overcapacity", "capacity_source", "basis_source"])
+
+
+@analyze.command("dependencies")
+@click.argument("region", required=False)
+@click.option("--matrix", is_flag=True, help="The province × province dependency table instead.")
+@FORMAT
+@click.pass_context
+def analyze_dependencies(ctx, region, matrix, fmt):
+    """Inputs of REGION's present chain links that it lacks, and the provinces that supply them."""
+    from .analysis.dependencies import dependencies, dependency_matrix
+
+    if bool(region) == matrix:
+        raise click.UsageError("give a REGION or --matrix")
+    store, S, D = _projections(_paths(ctx)[1])
+    if matrix:
+        rows = dependency_matrix(D, S)
+        return _echo_rows(rows, fmt, list(rows[0]) if rows else [])
+    _echo_rows(dependencies(D, S, _region(store, region)), fmt,
+               ["label_en", "label_zh", "stage", "needed_by", "needed_for", "suppliers", "chain_link"])
+
+
+@analyze.command("report")
+@click.argument("region")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.pass_context
+def analyze_report(ctx, region, output, force):
+    """One Markdown report on REGION with all the analyses above."""
+    from .analysis.report import region_report
+    from .build import write_atomic
+    from .projection import company_graph, observation_table
+
+    if output.exists() and not force:
+        raise NevkgError(f"{output} exists; pass --force to overwrite it")
+    store, S, D = _projections(_paths(ctx)[1])
+    text = region_report(S, D, company_graph(store, S), observation_table(store), _region(store, region))
+    write_atomic(output, text.encode("utf-8"))
+    click.echo(f"wrote {output}")
+
+
 @main.command("all")
 @click.pass_context
 def run_all(ctx):

@@ -1,4 +1,4 @@
-"""Resolve what a user types (English name, pinyin, Chinese name, code) to a division.
+"""Resolve what a user types (English name, pinyin, Chinese name, code) to a division or chain link.
 
 Accepted forms for a division: the English name (``Shaanxi``, ``Xi'an``), the
 Chinese name with or without its type (``陕西省``, ``陕西``), the GB/T 2260 code
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .errors import NameLookupError
 
-__all__ = ["Division", "DivisionIndex"]
+__all__ = ["Division", "DivisionIndex", "ChainLinkIndex"]
 
 _TYPE_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "省", "市", "盟")
 
@@ -96,3 +96,29 @@ class DivisionIndex:
                               if level is None or self.divisions[c].level == level})
         hint = f"; close matches: {'; '.join(suggestions)}" if suggestions else ""
         raise NameLookupError(f"no {what} called {name!r}{hint}")
+
+
+class ChainLinkIndex:
+    """Look chain links up by id (``lfp-cathode``), English label or Chinese label (``磷酸铁锂正极``)."""
+
+    def __init__(self, S):
+        """``S``: the supply graph of :func:`graph.projection.supply_graph` (nodes carry id and labels)."""
+        self.S = S
+        self._keys: dict[str, set[str]] = {}
+        for n, d in S.nodes(data=True):
+            for form in (d["id"], d["label_en"], d["label_zh"], n):
+                self._keys.setdefault(_key(form), set()).add(n)
+
+    def resolve(self, name: str) -> str:
+        """The IRI of the one chain link called ``name``; :class:`NameLookupError` with close matches when
+        none or several are."""
+        found = sorted(self._keys.get(_key(name), ()))
+        if len(found) == 1:
+            return found[0]
+        describe = lambda n: f"{self.S.nodes[n]['id']} ({self.S.nodes[n]['label_en']} {self.S.nodes[n]['label_zh']})"
+        if found:
+            raise NameLookupError(f"{name!r} names more than one chain link: {'; '.join(map(describe, found))}")
+        close = difflib.get_close_matches(_key(name), list(self._keys), n=6, cutoff=0.6)
+        suggestions = sorted({describe(n) for k in close for n in self._keys[k]})
+        hint = f"; close matches: {'; '.join(suggestions)}" if suggestions else ""
+        raise NameLookupError(f"no chain link called {name!r}{hint}")

@@ -18,7 +18,7 @@ Edge ``u -> v`` means u is an input to v; attributes ``kind`` (``supply`` or
 """
 from __future__ import annotations
 
-__all__ = ["supply_graph", "division_graph", "company_graph", "division_nodes"]
+__all__ = ["supply_graph", "division_graph", "company_graph", "division_nodes", "observation_table"]
 
 _NODES = """PREFIX nev: <https://w3id.org/nevkg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -184,3 +184,31 @@ def company_graph(store, chain_links=None):
         else:
             G.add_edge(co.value, c.value, weight=1)
     return G
+
+
+_OBSERVATIONS = """PREFIX nev: <https://w3id.org/nevkg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
+PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
+PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
+SELECT ?o ?measure ?c ?area ?year ?value ?unit ?source ?facility WHERE {
+  ?o a nev:Observation ; nev:measure/skos:notation ?measure ; sdmx-dimension:refArea ?area ;
+     sdmx-dimension:refPeriod ?year ; sdmx-measure:obsValue ?value ; sdmx-attribute:unitMeasure/skos:notation ?unit .
+  OPTIONAL { ?o nev:chainLink ?c } OPTIONAL { ?o dcterms:source ?source }
+  OPTIONAL { ?facility nev:capacityObservation ?o }
+} ORDER BY ?o ?c"""
+
+
+def observation_table(store) -> list[dict]:
+    """Every observation as a dict: ``iri``, ``measure`` (notation, e.g. ``capacity``), ``chain_link`` (IRI or
+    None), ``area`` (IRI of a division or of ``id:area/CN`` / ``id:area/WORLD``), ``year`` (int), ``value``
+    (float, in ``unit``), ``unit`` (notation, e.g. ``GWh``), ``source`` (IRI), ``facility`` (IRI of the
+    facility whose capacity it is, or None). An observation naming several chain links (a facility's
+    capacity) gives one dict per chain link; sorted by IRI."""
+    rows = []
+    for o, measure, c, area, year, value, unit, source, facility in store.query(_OBSERVATIONS).rows:
+        rows.append({"iri": o.value, "measure": measure.value, "chain_link": _value(c), "area": area.value,
+                     "year": int(year.value), "value": float(value.value), "unit": unit.value,
+                     "source": _value(source), "facility": _value(facility)})
+    return rows

@@ -321,6 +321,46 @@ def analyze_report(ctx, region, output, force):
     click.echo(f"wrote {output}")
 
 
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--list", "show", type=int, default=10, show_default=True, help="How many items of each list to show.")
+@click.pass_context
+def audit(ctx, fmt, show):
+    """Coverage of the data: chain links with no region or company, regions with none, companies with no
+    facility, facts without a source, uncited sources, stale as-of dates, counts per stage. Exits 1 when a
+    fact has no source or a reference dangles."""
+    import json
+
+    from .audit import coverage, table_problems
+    from .build import build_graph
+    from .projection import company_graph, division_graph, observation_table, supply_graph
+    from .store import Store
+
+    data, _ = _paths(ctx)
+    problems = table_problems(data)
+    report = {"problems": problems}
+    if not problems:
+        store = Store.from_graph(build_graph(data))
+        S = supply_graph(store)
+        report["coverage"] = coverage(store, S, division_graph(store, S), company_graph(store, S),
+                                      observation_table(store))
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        for p in problems[:max(show, 50)]:
+            click.echo(f"{data / p['file']}:{p['line']}: {p['field']}: {p['problem']}")
+        for key, value in report.get("coverage", {}).items():
+            if isinstance(value, list):
+                more = f" (first {show})" if len(value) > show else ""
+                click.echo(f"{key}: {len(value)}{more}")
+                for item in value[:show]:
+                    click.echo(f"  {item}")
+            else:
+                click.echo(f"{key}: {value}")
+    if problems:
+        raise NevkgError(f"{len(problems)} fact(s) without a source or with a dangling reference")
+
+
 @main.command("all")
 @click.pass_context
 def run_all(ctx):

@@ -50,23 +50,14 @@ def main(ctx, data_dir, exports_dir):
     ctx.obj = {"data": data_dir or DATA_DIR, "exports": exports_dir or EXPORTS_DIR}
 
 
-def _build(data: Path, exports: Path) -> dict:
-    from .build import build_graph, serialize, write_atomic
-    from .stats import class_counts
-    from .validate import validate
-
-    kg = build_graph(data)
-    validate(kg)
-    write_atomic(exports / DEFAULT_TTL, serialize(kg))
-    return class_counts(kg)
-
-
 @main.command()
 @click.pass_context
 def build(ctx):
     """Build the graph from data/, validate it (SHACL and checks), write exports/nev-kg.ttl."""
+    from .pipeline import build_and_write
+
     data, exports = _paths(ctx)
-    counts = _build(data, exports)
+    counts = build_and_write(data, exports)
     click.echo(f"wrote {exports / DEFAULT_TTL}")
     for name, n in counts.items():
         click.echo(f"{name:28} {n:>7}")
@@ -364,22 +355,20 @@ def audit(ctx, fmt, show):
 @main.command("all")
 @click.pass_context
 def run_all(ctx):
-    """The main job: build, then write the chain page and every province's export into exports/."""
+    """The main job: build and validate, then the analyses and reports, the chain page and every
+    province's export, all into exports/."""
     from .build import write_atomic
-    from .export import region_subgraph, write_graph
-    from .names import DivisionIndex
+    from .pipeline import build_and_write, write_analyses, write_region_exports
     from .projection import supply_graph
     from .viz import chain_page
 
     data, exports = _paths(ctx)
-    counts = _build(data, exports)
-    click.echo(f"wrote {exports / DEFAULT_TTL} ({counts.get('triples', 0)} triples)")
+    counts = build_and_write(data, exports)
+    click.echo(f"wrote {exports / DEFAULT_TTL} ({counts['triples']} triples)")
     store = _load_store(exports)
+    written = write_analyses(store, exports)
+    click.echo(f"wrote {len(written)} analysis tables and reports to {exports / 'analyses'} and {exports / 'reports'}")
     page = write_atomic(exports / "html" / "chain.html", chain_page(supply_graph(store)).encode("utf-8"))
     click.echo(f"wrote {page}")
-    index = DivisionIndex.from_store(store)
-    provinces = sorted((d for d in index.divisions.values() if d.level == "province"), key=lambda d: d.code)
-    for division in provinces:
-        path = exports / "regions" / f"{division.code}-{_file_name(division.name_en)}.ttl"
-        write_graph(region_subgraph(store, division), path, "ttl", force=True)
-    click.echo(f"wrote {len(provinces)} province exports to {exports / 'regions'}")
+    regions = write_region_exports(store, exports)
+    click.echo(f"wrote {len(regions)} province exports to {exports / 'regions'}")

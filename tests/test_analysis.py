@@ -210,4 +210,4 @@ def test_report_is_written_for_a_city(built, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# 西安市 Xi'an (610100)")
     for heading in ("Chain completeness", "Fill the chain", "Upstream dependencies", "Most similar regions"):
-        assert f"## {heading}" in text
+        assert f"\n## {heading}" in text and "\\n" not in text

@@ -13,11 +13,15 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def _number(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.4g}"
+
+
 def _table(headers: list[str], rows: list[list]) -> str:
-    esc = lambda v: str(v).replace("|", "\\\\|").replace("\\n", " ")
+    esc = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(esc(v) for v in row) + " |" for row in rows]
-    return "\\n".join(lines)
+    return "\n".join(lines)
 
 
 def region_report(S, D, C, observations: list[dict], division: str, top: int = 15) -> str:
@@ -80,7 +84,7 @@ def region_report(S, D, C, observations: list[dict], division: str, top: int = 1
     out += ["## Figures / 统计数据", "",
             _table(["measure", "chain link", "year", "value", "unit", "source"],
                     [[o["measure"], S.nodes[o["chain_link"]]["label_en"] if o["chain_link"] in S else "",
-                      o["year"], f"{o['value']:g}", o["unit"], (o["source"] or "").rsplit("/", 1)[-1]]
+                      o["year"], _number(o["value"]), o["unit"], (o["source"] or "").rsplit("/", 1)[-1]]
                      for o in figures]) if figures else "None in the graph.", ""]
     out += ["Sources are listed in `data/sources.csv` by the ids above.", ""]
-    return "\\n".join(out)
+    return "\n".join(out)

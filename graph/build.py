@@ -152,6 +152,7 @@ def build_graph(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR) ->
             kg.add((s, SKOS.broader, iri("chain-link", r["parent"])))
         else:
             kg.add((s, SKOS.topConceptOf, SCHEME))
+            kg.add((SCHEME, SKOS.hasTopConcept, s))
         _provenance(kg, s, r, sources)
     for r in t["chain_links"]:  # hierarchy: no loop, at most MAX_DEPTH levels
         seen, node = [r["id"]], r

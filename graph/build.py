@@ -49,11 +49,11 @@ def _labels(kg: Graph, s: URIRef, en: str, zh: str) -> None:
 
 
 def _provenance(kg: Graph, s: URIRef, row: Row, sources: set[str]) -> None:
-    src = row["source"]
-    if src not in sources:
-        raise row.error("source", f"unknown source {src!r} (not an id in sources.csv)")
-    kg.add((s, DCTERMS.source, iri("source", src)))
-    kg.add((s, PROV.wasDerivedFrom, iri("source", src)))
+    for src in row["source"]:
+        if src not in sources:
+            raise row.error("source", f"unknown source {src!r} (not an id in sources.csv)")
+        kg.add((s, DCTERMS.source, iri("source", src)))
+        kg.add((s, PROV.wasDerivedFrom, iri("source", src)))
     kg.add((s, NEV.asOf, _date_literal(row["as_of"])))
 
 
@@ -229,11 +229,11 @@ def build_graph(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR) ->
     for r in t["specialisations"]:
         _resolve(r, "division", r["division"], divisions, "division code")
         _resolve(r, "chain_link", r["chain_link"], chain_links, "chain link")
-        key = (r["division"], r["chain_link"], r["evidence"], r["source"])
+        key = (r["division"], r["chain_link"], r["evidence"], r["source"][0])
         if key in seen_spec:
             raise r.error("chain_link", f"duplicate specialisation (first on line {seen_spec[key]})")
         seen_spec[key] = r.line
-        s = iri("specialisation", f"{r['division']}-{r['chain_link']}-{r['evidence']}-{r['source']}")
+        s = iri("specialisation", f"{r['division']}-{r['chain_link']}-{r['evidence']}-{r['source'][0]}")
         d, cl = iri("division", r["division"]), iri("chain-link", r["chain_link"])
         kg.add((s, RDF.type, NEV.Specialisation))
         kg.add((s, NEV.division, d))

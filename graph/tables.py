@@ -154,32 +154,32 @@ TABLES: dict[str, dict[str, tuple[bool, Callable]]] = {
         "label_en": (R, _text), "label_zh": (R, _text), "definition_en": (R, _text), "definition_zh": (R, _text),
         "gbt4754": (O, _list_of(_pattern(GBT4754, "a GB/T 4754-2017 class code such as C3841"))),
         "hs": (O, _list_of(_pattern(HS6, "a six-digit HS code"))),
-        "source": (R, _slug), "as_of": (R, _date),
+        "source": (R, _list_of(_slug)), "as_of": (R, _date),
     },
     "supply": {
         "input": (R, _slug), "output": (R, _slug), "kind": (R, _choice("supply", "recycling")),
-        "source": (R, _slug), "as_of": (R, _date), "note": (O, _text),
+        "source": (R, _list_of(_slug)), "as_of": (R, _date), "note": (O, _text),
     },
     "companies": {
         "id": (R, _slug), "label_en": (R, _text), "label_zh": (R, _text), "hq_division": (R, _division),
         "chain_links": (R, _list_of(_slug)),
         "stock_code": (O, _list_of(_pattern(STOCK, "a stock code such as SZ:300750"))),
         "uscc": (O, _pattern(USCC, "an 18-character Unified Social Credit Code")),
-        "source": (R, _slug), "as_of": (R, _date),
+        "source": (R, _list_of(_slug)), "as_of": (R, _date),
     },
     "facilities": {
         "id": (R, _slug), "company": (R, _slug), "label_en": (R, _text), "label_zh": (R, _text),
         "division": (R, _division), "chain_links": (R, _list_of(_slug)), "capacity": (O, _decimal),
-        "capacity_unit": (O, _text), "capacity_year": (O, _year), "source": (R, _slug), "as_of": (R, _date),
+        "capacity_unit": (O, _text), "capacity_year": (O, _year), "source": (R, _list_of(_slug)), "as_of": (R, _date),
     },
     "specialisations": {
         "division": (R, _division), "chain_link": (R, _slug),
         "evidence": (R, _choice("facility", "plan", "cluster", "statistic")),
-        "source": (R, _slug), "as_of": (R, _date), "note": (O, _text),
+        "source": (R, _list_of(_slug)), "as_of": (R, _date), "note": (O, _text),
     },
     "observations": {
         "id": (R, _slug), "measure": (R, _text), "chain_link": (O, _slug), "area": (R, _area),
-        "year": (R, _year), "value": (R, _decimal), "unit": (R, _text), "source": (R, _slug),
+        "year": (R, _year), "value": (R, _decimal), "unit": (R, _text), "source": (R, _list_of(_slug)),
         "as_of": (R, _date), "note": (O, _text),
     },
 }

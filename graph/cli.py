@@ -63,18 +63,76 @@ def build(ctx):
         click.echo(f"{name:28} {n:>7}")
 
 
+def _param(ctx, option, values):
+    out = {}
+    for value in values:
+        key, sep, text = value.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{value!r}: write KEY=VALUE", ctx=ctx, param=option)
+        out[key.strip().lstrip("?")] = text
+    return out
+
+
 @main.command()
-@click.argument("query_or_file")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt"]),
+@click.argument("query_or_file", required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
               default="table", show_default=True, help="json/xml/csv/tsv are the W3C SPARQL 1.1 results formats.")
+@click.option("--param", "params", multiple=True, callback=_param, metavar="KEY=VALUE",
+              help="Bind a parameter of the query (repeatable); see --list for each query's parameters.")
+@click.option("--list", "list_", is_flag=True, help="List the named queries with their questions and parameters.")
+@click.option("--store", "store_kind", type=click.Choice(["memory", "disk"]), default="memory", show_default=True,
+              help="memory: Oxigraph in memory, loaded from exports/nev-kg.ttl; disk: an Oxigraph store in "
+                   "exports/nev-kg.oxigraph/, built once and reopened without parsing.")
+@click.option("--endpoint", metavar="URL", help="Query a remote SPARQL 1.1 endpoint instead.")
+@click.option("--upload", is_flag=True, help="With --endpoint: first replace the endpoint's default graph with "
+              "exports/nev-kg.ttl (SPARQL 1.1 Graph Store Protocol PUT).")
+@click.option("--graph-store", metavar="URL", help="With --upload: the Graph Store Protocol URL (default: the "
+              "endpoint's last path segment replaced by 'store', as Oxigraph serves it).")
 @click.pass_context
-def query(ctx, query_or_file, fmt):
+def query(ctx, query_or_file, fmt, params, list_, store_kind, endpoint, upload, graph_store):
     """Run a SPARQL 1.1 query (text, a .rq file, or a named query of ontology/queries) on the built graph."""
-    from .query import format_result, run_query
+    from .query import format_library, format_result, library, run_query
+
+    if list_:
+        click.echo(format_library(library()), nl=False)
+        return
+    if not query_or_file:
+        raise click.UsageError("give a query, a .rq file or a named query (nevkg query --list lists them)")
+    if (upload or graph_store) and not endpoint:
+        raise click.UsageError("--upload and --graph-store go with --endpoint")
+    _, exports = _paths(ctx)
+    from .store import open_store
+
+    store = open_store(exports / DEFAULT_TTL, kind="remote" if endpoint else store_kind, endpoint=endpoint,
+                       graph_store=graph_store, upload=upload)
+    result = run_query(store, query_or_file, params=params)
+    sys.stdout.buffer.write(format_result(result, fmt))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, type=int, help="Port (0 picks a free one).")
+@click.option("--store", "store_kind", type=click.Choice(["memory", "disk"]), default="memory", show_default=True,
+              help="memory: each worker loads exports/nev-kg.ttl; disk: they share exports/nev-kg.oxigraph/.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds a query may run.")
+@click.option("--max-bytes", default=64 * 2 ** 20, show_default=True, type=int, help="Largest answer, in bytes.")
+@click.pass_context
+def serve(ctx, host, port, store_kind, workers, timeout, max_bytes):
+    """A read-only SPARQL 1.1 endpoint at /sparql and a query page at / (Ctrl-C stops it)."""
+    from .serve import ENDPOINT_PATH, make_server
 
     _, exports = _paths(ctx)
-    result = run_query(_load_store(exports), query_or_file)
-    sys.stdout.buffer.write(format_result(result, fmt))
+    server = make_server(exports / DEFAULT_TTL, host, port, store_kind, workers, timeout, max_bytes,
+                         exports / "html")
+    click.echo(f"SPARQL endpoint {server.url}{ENDPOINT_PATH}, query page {server.url}/ "
+               f"({server.pool.triples} triples; Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @main.group()
@@ -82,44 +140,182 @@ def viz():
     """Interactive pages (PyVis) that work offline."""
 
 
+def _page_output(ctx, output, name: str) -> Path:
+    _, exports = _paths(ctx)
+    return output or exports / "html" / name
+
+
+def _page_graphs(ctx):
+    from .viz import PageGraphs
+
+    _, exports = _paths(ctx)
+    store = _load_store(exports)
+    return store, PageGraphs.from_store(store)
+
+
+_PAGE_OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                            help="Where to write the page (default: exports/html/NAME.html).")
+
+
 @viz.command("chain")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the page (default: exports/html/chain.html).")
+@_PAGE_OUTPUT
 @click.pass_context
 def viz_chain(ctx, output):
     """The whole chain, upstream → midstream → downstream."""
     from .build import write_atomic
-    from .projection import supply_graph
     from .viz import chain_page
 
-    _, exports = _paths(ctx)
-    output = output or exports / "html" / "chain.html"
-    write_atomic(output, chain_page(supply_graph(_load_store(exports))).encode("utf-8"))
+    _, pg = _page_graphs(ctx)
+    output = _page_output(ctx, output, "chain.html")
+    write_atomic(output, chain_page(pg.S, pg=pg).encode("utf-8"))
     click.echo(f"wrote {output}")
 
 
-@main.command()
-@click.option("--province", "province", help="English, pinyin or Chinese name, or GB/T 2260 or ISO 3166-2 code.")
-@click.option("--city", "city", help="A prefecture-level division, named as for --province.")
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file (default: exports/regions/CODE-NAME.FORMAT).")
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@viz.command("region")
+@click.argument("name")
+@_PAGE_OUTPUT
 @click.pass_context
-def export(ctx, province, city, fmt, output, force):
-    """Export the subgraph of a province or city."""
-    from .export import region_subgraph, write_graph
+def viz_region(ctx, name, output):
+    """A province or city (any name form): its chain links present and missing, companies, facilities."""
+    from .build import write_atomic
+    from .names import DivisionIndex
+    from .namespaces import iri
+    from .viz import page_name, region_page
+
+    store, pg = _page_graphs(ctx)
+    division = DivisionIndex.from_store(store).resolve(name)
+    output = _page_output(ctx, output, page_name("region", division.code, division.name_en))
+    write_atomic(output, region_page(pg, str(iri("division", division.code))).encode("utf-8"))
+    click.echo(f"wrote {output}: {division}")
+
+
+@viz.command("chain-link")
+@click.argument("chain_link")
+@_PAGE_OUTPUT
+@click.pass_context
+def viz_chain_link(ctx, chain_link, output):
+    """One chain link (id, English or Chinese name): inputs, dependents, regions, companies, figures."""
+    from .build import write_atomic
+    from .names import ChainLinkIndex
+    from .viz import chain_link_page, page_name
+
+    _, pg = _page_graphs(ctx)
+    c = ChainLinkIndex(pg.S).resolve(chain_link)
+    output = _page_output(ctx, output, page_name("chain-link", pg.S.nodes[c]["id"]))
+    write_atomic(output, chain_link_page(pg, c).encode("utf-8"))
+    click.echo(f"wrote {output}")
+
+
+@viz.command("company")
+@click.argument("company")
+@_PAGE_OUTPUT
+@click.pass_context
+def viz_company(ctx, company, output):
+    """A company (id, English or Chinese name): its facilities, chain links and regions."""
+    from .build import write_atomic
+    from .export import find_company
+    from .viz import company_page, page_name
+
+    _, pg = _page_graphs(ctx)
+    key = find_company(pg.P, company)
+    output = _page_output(ctx, output, page_name("company", key.split("/", 1)[1]))
+    write_atomic(output, company_page(pg, pg.P.nodes[key]["iri"]).encode("utf-8"))
+    click.echo(f"wrote {output}")
+
+
+@viz.command("map")
+@_PAGE_OUTPUT
+@click.pass_context
+def viz_map(ctx, output):
+    """Divisions placed by longitude and latitude, sized by the chain links present there."""
+    from .build import write_atomic
+    from .viz import map_page
+
+    _, pg = _page_graphs(ctx)
+    output = _page_output(ctx, output, "map.html")
+    write_atomic(output, map_page(pg).encode("utf-8"))
+    click.echo(f"wrote {output}")
+
+
+@viz.command("all")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the pages (default: exports/html).")
+@click.option("--chain-link", "chain_links", multiple=True,
+              help="A chain link to make a page for (repeatable; default: the top-level segments and every "
+                   "chain link present in a region or with a company).")
+@click.pass_context
+def viz_all(ctx, output_dir, chain_links):
+    """Every page: chain, map, every province, chain links, every company, and index.html with search."""
+    from .names import ChainLinkIndex
+    from .viz import write_all
+
+    _, pg = _page_graphs(ctx)
+    _, exports = _paths(ctx)
+    output_dir = output_dir or exports / "html"
+    chosen = [ChainLinkIndex(pg.S).resolve(c) for c in chain_links] or None
+    paths = write_all(pg, output_dir, chain_links=chosen)
+    click.echo(f"wrote {sum(1 for p in paths if p.suffix == '.html')} pages to {output_dir} "
+               f"(open {output_dir / 'index.html'})")
+
+
+@main.command()
+@click.option("--province", "provinces", multiple=True,
+              help="English, pinyin or Chinese name, or GB/T 2260 or ISO 3166-2 code (repeatable).")
+@click.option("--city", "cities", multiple=True, help="A prefecture-level division, named as for --province.")
+@click.option("--chain-link", "chain_links", multiple=True, help="A chain link: id, English or Chinese name.")
+@click.option("--company", "companies", multiple=True, help="A company: id, English or Chinese name.")
+@click.option("--stage", type=click.Choice(["upstream", "midstream", "downstream"]),
+              help="Alone: the chain links of a stage; with others: keep only what belongs to it.")
+@click.option("--hops", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Add everything within N relations of the selection.")
+@click.option("--construct", "construct", help="A SPARQL CONSTRUCT (.rq file, named query or text) selecting it.")
+@click.option("--format", "formats", multiple=True, default=("ttl",), show_default=True,
+              type=click.Choice(["ttl", "nt", "jsonld", "graphml", "gexf", "csv", "xlsx", "html", "png", "svg",
+                                 "md", "all"]),
+              help="Repeatable; csv writes NAME.nodes.csv and NAME.edges.csv; all writes every format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output file; its format's suffix is replaced for each format (default: "
+                   "exports/regions/CODE-NAME.FORMAT for one province, exports/subgraphs/NAME.FORMAT otherwise).")
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@click.pass_context
+def export(ctx, provinces, cities, chain_links, companies, stage, hops, construct, formats, output, force):
+    """Export a subgraph (a region, chain links, companies, a stage, a CONSTRUCT; --hops around it) for reports:
+    Turtle, N-Triples, JSON-LD, GraphML, GEXF, CSV, XLSX, a page, PNG, SVG or a Markdown summary."""
+    from .export import FORMATS, export_files, property_graph, rdf_subgraph, select, subgraph, write_files
     from .names import DivisionIndex
 
-    if bool(province) == bool(city):
-        raise click.UsageError("give exactly one of --province or --city")
     _, exports = _paths(ctx)
     store = _load_store(exports)
-    division = DivisionIndex.from_store(store).resolve(province or city, "province" if province else "prefecture")
-    output = output or exports / "regions" / f"{division.code}-{_file_name(division.name_en)}.{fmt}"
-    kg = region_subgraph(store, division)
-    write_graph(kg, output, fmt, force=force)
-    click.echo(f"wrote {output}: {division} ({len(kg)} triples)")
+    index = DivisionIndex.from_store(store) if provinces or cities else None
+    divisions = [index.resolve(n, "province") for n in provinces] + [index.resolve(n, "prefecture") for n in cities]
+    P = property_graph(store)
+    selection = select(store, P, divisions=divisions, chain_links=chain_links, companies=companies, stage=stage,
+                       hops=hops, construct=construct)
+    formats = list(FORMATS) if "all" in formats else list(dict.fromkeys(formats))
+    if output is not None:
+        stem = Path(output)
+        for suffixes in FORMATS.values():
+            for suffix in suffixes:
+                if stem.name.endswith(suffix) and len(stem.name) > len(suffix):
+                    stem = stem.with_name(stem.name[: -len(suffix)])
+                    break
+            else:
+                continue
+            break
+    elif len(divisions) == 1 and not (chain_links or companies or stage or hops or construct):
+        stem = exports / "regions" / selection.slug
+    else:
+        stem = exports / "subgraphs" / selection.slug
+    kg = rdf_subgraph(store, selection) if any(f in ("ttl", "nt", "jsonld") for f in formats) else None
+    H = subgraph(P, selection)
+    files = {}
+    for fmt in formats:
+        files.update(export_files(store, P, selection, fmt, stem, kg=kg, H=H))
+    written = write_files(files, force=force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    size = f"{len(kg)} triples, " if kg is not None else ""
+    click.echo(f"{selection.title}: {size}{H.number_of_nodes()} nodes, {H.number_of_edges()} edges")
 
 
 def _file_name(text: str) -> str:
@@ -355,12 +551,10 @@ def audit(ctx, fmt, show):
 @main.command("all")
 @click.pass_context
 def run_all(ctx):
-    """The main job: build and validate, then the analyses and reports, the chain page and every
-    province's export, all into exports/."""
-    from .build import write_atomic
+    """The main job: build and validate, then the analyses and reports, every page (chain, map, provinces,
+    chain links, companies, with an index) and every province's export, all into exports/."""
     from .pipeline import build_and_write, write_analyses, write_region_exports
-    from .projection import supply_graph
-    from .viz import chain_page
+    from .viz import PageGraphs, write_all
 
     data, exports = _paths(ctx)
     counts = build_and_write(data, exports)
@@ -368,7 +562,7 @@ def run_all(ctx):
     store = _load_store(exports)
     written = write_analyses(store, exports)
     click.echo(f"wrote {len(written)} analysis tables and reports to {exports / 'analyses'} and {exports / 'reports'}")
-    page = write_atomic(exports / "html" / "chain.html", chain_page(supply_graph(store)).encode("utf-8"))
-    click.echo(f"wrote {page}")
+    pages = write_all(PageGraphs.from_store(store), exports / "html")
+    click.echo(f"wrote {len(pages)} pages to {exports / 'html'} (open {exports / 'html' / 'index.html'})")
     regions = write_region_exports(store, exports)
     click.echo(f"wrote {len(regions)} province exports to {exports / 'regions'}")

@@ -186,7 +186,11 @@ def _examples(store) -> list[dict]:
 
 
 def _worker_main(conn, kind: str, turtle: str, want_examples: bool) -> None:  # pragma: no cover (a subprocess)
+    import signal
+
     from .store import DiskStore, Store
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which ends its workers
 
     try:
         store = DiskStore.open(Path(turtle)) if kind == "disk" else Store.from_turtle(Path(turtle))
@@ -217,7 +221,10 @@ class _Worker:
         if not self.conn.poll(timeout):
             self.kill()
             raise NevkgError(f"a query worker did not start within {timeout:.0f} s")
-        status, info, triples = self.conn.recv()
+        try:
+            status, info, triples = self.conn.recv()
+        except EOFError:
+            status, info, triples = "failed", "the worker process ended while starting", 0
         if status != "ready":
             self.kill()
             raise NevkgError(f"a query worker could not load the graph: {info}")
@@ -346,6 +353,7 @@ class EndpointServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # pending connections: many clients may connect at once
 
     def __init__(self, address, pool: QueryPool, pages_dir: Path | None):
         super().__init__(address, _Handler)

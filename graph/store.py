@@ -84,6 +84,12 @@ class QueryResult:
         return self._run().serialize(format=formats[fmt])
 
 
+def _file_format(path: Path):
+    import pyoxigraph as ox
+
+    return ox.RdfFormat.N_TRIPLES if Path(path).suffix == ".nt" else ox.RdfFormat.TURTLE
+
+
 def _with_values(sparql: str, bindings: dict | None) -> str:
     import pyoxigraph as ox
 
@@ -110,14 +116,15 @@ class Store:
 
     @classmethod
     def from_turtle(cls, path: Path) -> "Store":
-        """Load a Turtle file (Oxigraph's own parser). Raises :class:`QueryError` if it is missing."""
+        """Load a Turtle file (or N-Triples, by the ``.nt`` suffix) with Oxigraph's own parser, never rdflib's.
+        Raises :class:`QueryError` if it is missing."""
         import pyoxigraph as ox
 
         path = Path(path)
         if not path.exists():
             raise QueryError(f"{path} does not exist: run `nevkg build` first")
         store = cls()
-        store._store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+        store._store.bulk_load(path=str(path), format=_file_format(path))
         return store
 
     @classmethod
@@ -216,7 +223,7 @@ class DiskStore(Store):
         tmp = Path(tempfile.mkdtemp(prefix=f".{location.name}.", dir=location.parent))
         try:
             store = ox.Store(str(tmp))
-            store.bulk_load(path=str(turtle), format=ox.RdfFormat.TURTLE)
+            store.bulk_load(path=str(turtle), format=_file_format(turtle))
             store.optimize()
             store.flush()
             del store

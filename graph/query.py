@@ -15,11 +15,10 @@ The library is ``ontology/queries/*.rq``. Each file opens with a comment block::
 (quality checks open with ``# Check`` and reports with ``# Report``). A parameter
 is a variable of the query; :func:`bind_parameters` turns the text a user gives
 into an RDF term by its kind (:data:`PARAMETER_KINDS`) and :meth:`graph.store.Store.query`
-joins it to the query as a trailing ``VALUES`` clause, so a value can never change
-the query's structure. Because that clause is joined after the ``WHERE`` block
-(SPARQL 1.1 §18.2.4.3), a parameter may appear in triple patterns, ``GROUP BY``
-and the projection, not inside ``FILTER`` or ``BIND``; a parameter left out
-matches everything.
+joins it to the query as a ``VALUES`` block opening the outermost ``WHERE`` group, so
+a value can never change the query's structure. A parameter must appear in a triple
+pattern of the query, not only inside ``FILTER`` or ``BIND``: a parameter left out
+is unbound and must then match everything.
 """
 from __future__ import annotations
 

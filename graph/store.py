@@ -90,14 +90,51 @@ def _file_format(path: Path):
     return ox.RdfFormat.N_TRIPLES if Path(path).suffix == ".nt" else ox.RdfFormat.TURTLE
 
 
+def _group_start(sparql: str) -> int | None:
+    """Index just after the ``{`` that opens the outermost query's WHERE clause, or None.
+
+    Scans past comments, IRIs and string literals, so a ``WHERE`` or ``{`` inside them is not taken.
+    For the short forms without the keyword (``ASK { }``, ``SELECT * { }``) the first ``{`` after the
+    query form is taken; a CONSTRUCT template's braces are skipped by requiring ``WHERE`` there.
+    """
+    import re
+
+    token = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\\n])*"'
+                       r"|'(?:\\.|[^'\\\n])*'|\bWHERE\b|\b(?:SELECT|ASK|DESCRIBE|CONSTRUCT)\b|\{", re.IGNORECASE)
+    form, after_where = None, False
+    for m in token.finditer(sparql):
+        text = m.group(0).upper()
+        if text in ("SELECT", "ASK", "DESCRIBE", "CONSTRUCT") and form is None:
+            form = text
+        elif text == "WHERE":
+            after_where = True
+        elif text == "{" and (after_where or form in ("SELECT", "ASK", "DESCRIBE")):
+            return m.end()
+    return None
+
+
 def _with_values(sparql: str, bindings: dict | None) -> str:
+    """``sparql`` with ``bindings`` joined as a ``VALUES`` block written by pyoxigraph's term serialiser.
+
+    The block opens the outermost WHERE group, so the engine joins it first (a bound parameter then
+    narrows every pattern and aggregate of the query, which matters at a million triples). Where no
+    WHERE group is found, or a parameter is assigned by ``BIND(... AS ?p)`` or ``(... AS ?p)`` (it may not
+    be in scope before), it is appended as a trailing VALUES clause instead: the same answers.
+    """
+    import re
+
     import pyoxigraph as ox
 
     if not bindings:
         return sparql
     names = " ".join(f"?{ox.Variable(k).value}" for k in bindings)
     terms = " ".join(str(v) for v in bindings.values())
-    return f"{sparql}\nVALUES ({names}) {{ ({terms}) }}"
+    block = f"VALUES ({names}) {{ ({terms}) }}"
+    at = _group_start(sparql)
+    assigned = any(re.search(rf"\bAS\s+[?$]{ox.Variable(k).value}\b", sparql, re.IGNORECASE) for k in bindings)
+    if at is None or assigned:  # a variable a BIND or projection assigns can only be joined afterwards
+        return f"{sparql}\n{block}"
+    return f"{sparql[:at]} {block} {sparql[at:]}"
 
 
 class Store:
@@ -148,9 +185,9 @@ class Store:
         """Run ``sparql`` (SELECT, ASK, CONSTRUCT or DESCRIBE) and return a :class:`QueryResult`.
 
         ``bindings`` maps variable names (without ``?``) to pyoxigraph terms. They are bound through a
-        trailing SPARQL ``VALUES`` clause written by pyoxigraph's own term serialiser, so a value can never
-        change the query's structure (text is never pasted in); the query itself must not end with a
-        ``VALUES`` clause of its own. (Oxigraph's ``substitutions`` give the same answers but evaluate the
+        SPARQL ``VALUES`` block written by pyoxigraph's own term serialiser at the start of the outermost
+        WHERE group (:func:`_with_values`), so a value can never change the query's structure (text is
+        never pasted in). (Oxigraph's ``substitutions`` give the same answers but evaluate the
         unbound pattern first, which is 1,000 times slower on region queries.)
         Raises :class:`QueryError` with the line:column of a syntax error.
         """

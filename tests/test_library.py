@@ -359,8 +359,8 @@ def test_every_file_states_its_question_in_english_and_chinese(name):
 
 @pytest.mark.parametrize("name", sorted(library()))
 def test_parameters_are_bound_by_patterns(name):
-    """A parameter is joined by a trailing VALUES clause, after FILTER and BIND expressions run: one that
-    appears in such an expression must also be bound by a triple pattern of the query."""
+    """A parameter that appears in a FILTER or BIND expression must also be bound by a triple pattern, so
+    that the query still matches everything when the parameter is left out."""
     q = library()[name]
     body = re.sub(r"#[^\n]*", "", q.text)
     exprs = re.findall(r"FILTER\s*\(([^\n]*)", body) + re.findall(r"BIND\s*\(([^\n]*?) AS", body)

@@ -275,7 +275,7 @@ def viz_all(ctx, output_dir, chain_links):
               help="Repeatable; csv writes NAME.nodes.csv and NAME.edges.csv; all writes every format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Output file; its format's suffix is replaced for each format (default: "
-                   "exports/regions/CODE-NAME.FORMAT for one province, exports/subgraphs/NAME.FORMAT otherwise).")
+                   "exports/subgraphs/NAME.FORMAT).")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @click.pass_context
 def export(ctx, provinces, cities, chain_links, companies, stage, hops, construct, formats, output, force):
@@ -302,9 +302,7 @@ def export(ctx, provinces, cities, chain_links, companies, stage, hops, construc
             else:
                 continue
             break
-    elif len(divisions) == 1 and not (chain_links or companies or stage or hops or construct):
-        stem = exports / "regions" / selection.slug
-    else:
+    else:  # exports/regions/ is nevkg all's; a user's export never collides with it
         stem = exports / "subgraphs" / selection.slug
     kg = rdf_subgraph(store, selection) if any(f in ("ttl", "nt", "jsonld") for f in formats) else None
     H = subgraph(P, selection)
@@ -378,6 +376,9 @@ def analyze_completeness(ctx, region, all_, fmt):
     rows += [{"stage": k, **v} for k, v in c["by_stage"].items()]
     _echo_rows(rows, fmt, ["stage", "present", "total", "share"])
     if fmt == "table":
+        click.echo("\nchain links present:")
+    _echo_rows(c["present_links"], fmt, ["stage", "label_en", "label_zh", "chain_link"])
+    if fmt == "table":
         click.echo("\nmissing chain links that feed present ones (fill the chain):")
     _echo_rows([m for m in c["missing"] if m["feeds_present"]], fmt,
                ["label_en", "label_zh", "stage", "feeds_present", "chain_link"])
@@ -407,7 +408,11 @@ def _walk_command(direction: str):
         from .names import ChainLinkIndex
 
         _, S, D = _projections(_paths(ctx)[1])
-        rows = getattr(paths, direction)(S, D, ChainLinkIndex(S).resolve(chain_link))
+        c = ChainLinkIndex(S).resolve(chain_link)
+        rows = getattr(paths, direction)(S, D, c)
+        if fmt == "table":
+            what = "inputs of" if direction == "upstream" else "chain links depending on"
+            click.echo(f"{what} {S.nodes[c]['id']} ({S.nodes[c]['label_en']} {S.nodes[c]['label_zh']}):")
         _echo_rows(rows, fmt, ["depth", "label_en", "label_zh", "stage", "provinces", "hosted_in", "chain_link"])
     command.__doc__ = (f"Every {'input of' if direction == 'upstream' else 'chain link depending on'} CHAIN_LINK "
                        "(id, English or Chinese label), with its depth and the provinces that host it.")
@@ -537,13 +542,18 @@ def audit(ctx, fmt, show):
         for p in problems[:max(show, 50)]:
             click.echo(f"{data / p['file']}:{p['line']}: {p['field']}: {p['problem']}")
         for key, value in report.get("coverage", {}).items():
+            title = key.replace("_", " ")
             if isinstance(value, list):
                 more = f" (first {show})" if len(value) > show else ""
-                click.echo(f"{key}: {len(value)}{more}")
+                click.echo(f"{title}: {len(value)}{more}")
                 for item in value[:show]:
-                    click.echo(f"  {item}")
+                    click.echo(f"  {item.rsplit('/', 1)[-1]}")  # the id or code at the end of the IRI
+            elif isinstance(value, dict):
+                click.echo(f"{title}:")
+                for k, v in value.items():
+                    click.echo(f"  {k:16} {v:>6}")
             else:
-                click.echo(f"{key}: {value}")
+                click.echo(f"{title}: {value}")
     if problems:
         raise NevkgError(f"{len(problems)} fact(s) without a source or with a dangling reference")
 

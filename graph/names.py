@@ -17,6 +17,8 @@ from .errors import NameLookupError
 
 __all__ = ["Division", "DivisionIndex", "ChainLinkIndex"]
 
+# English exonyms in common use beside the official romanisation (Nei Mongol, Xizang)
+EXONYMS = {"150000": ("Inner Mongolia",), "540000": ("Tibet",)}
 _TYPE_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "省", "市", "盟")
 
 
@@ -48,7 +50,7 @@ class DivisionIndex:
         self.divisions = {d.code: d for d in divisions}
         self._keys: dict[str, set[str]] = {}
         for d in divisions:
-            forms = {d.code, d.name_en, d.name_zh, d.iso or ""}
+            forms = {d.code, d.name_en, d.name_zh, d.iso or "", *EXONYMS.get(d.code, ())}
             short = d.name_zh
             for suffix in _TYPE_SUFFIXES:
                 if short.endswith(suffix) and len(short) > len(suffix):
@@ -92,8 +94,8 @@ class DivisionIndex:
         pool = {k: v for k, v in self._keys.items()
                 if level is None or any(self.divisions[c].level == level for c in v)}
         close = difflib.get_close_matches(_key(name), list(pool), n=6, cutoff=0.6)
-        suggestions = sorted({str(self.divisions[c]) for k in close for c in pool[k]
-                              if level is None or self.divisions[c].level == level})
+        suggestions = list(dict.fromkeys(str(self.divisions[c]) for k in close for c in sorted(pool[k])
+                                         if level is None or self.divisions[c].level == level))  # closest first
         hint = f"; close matches: {'; '.join(suggestions)}" if suggestions else ""
         raise NameLookupError(f"no {what} called {name!r}{hint}")
 

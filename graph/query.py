@@ -145,6 +145,14 @@ def _prefixes() -> dict[str, str]:
     return PREFIXES
 
 
+def with_prefixes(sparql: str) -> str:
+    """``sparql`` with a first line declaring the nevkg prefixes (``nev:``, ``skos:``, ``id:``...) it uses
+    without declaring them; unchanged if it needs none. Used by ``nevkg query`` and ``nevkg serve`` alike."""
+    prologue = " ".join(f"PREFIX {p}: <{ns}>" for p, ns in _prefixes().items()
+                        if f"{p}:" in sparql and not re.search(rf"PREFIX\s+{re.escape(p)}:", sparql, re.IGNORECASE))
+    return f"{prologue}\n{sparql}" if prologue else sparql
+
+
 def query_text(query_or_file: str, ontology_dir: Path = ONTOLOGY_DIR) -> str:
     """The SPARQL text of a file path, a named query, or the argument itself if it looks like SPARQL.
 
@@ -162,9 +170,7 @@ def query_text(query_or_file: str, ontology_dir: Path = ONTOLOGY_DIR) -> str:
     if query_or_file in named:
         return named[query_or_file].read_text(encoding="utf-8")
     if any(word in query_or_file.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
-        prologue = " ".join(f"PREFIX {p}: <{ns}>" for p, ns in _prefixes().items()
-                            if f"{p}:" in query_or_file and f"PREFIX {p}:" not in query_or_file)
-        return f"{prologue}\n{query_or_file}" if prologue else query_or_file
+        return with_prefixes(query_or_file)
     close = difflib.get_close_matches(query_or_file, list(named), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else "; `nevkg query --list` lists the named queries"
     raise QueryError(f"{query_or_file!r} is not a query file, a named query or SPARQL{hint}")

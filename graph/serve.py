@@ -136,10 +136,14 @@ def _answer(ox_store, sparql: str, accept: str | None, max_bytes: int) -> tuple:
 
     from .store import _graph_formats, _results_formats
 
+    from .query import with_prefixes
+    from .store import syntax_message
+
+    sparql = with_prefixes(sparql)  # the same undeclared nevkg prefixes as `nevkg query`
     try:
         raw = ox_store.query(sparql)
     except SyntaxError as exc:
-        return (400, "text/plain; charset=utf-8", f"SPARQL syntax {exc}\n".encode("utf-8"))
+        return (400, "text/plain; charset=utf-8", f"{syntax_message(sparql, exc)}\n".encode("utf-8"))
     except (OSError, ValueError, RuntimeError) as exc:
         return (500, "text/plain; charset=utf-8", f"the query failed: {exc}\n".encode("utf-8"))
     kind = "graph" if isinstance(raw, ox.QueryTriples) else "select"
@@ -364,8 +368,8 @@ class EndpointServer(ThreadingHTTPServer):
 
     def page(self) -> bytes:
         """The query page, with the examples and the list of graph pages filled in."""
-        pages = sorted(p.name for p in self.pages_dir.glob("*.html")) if self.pages_dir and \
-            self.pages_dir.is_dir() else []
+        pages = [name for name in ("index.html", "chain.html", "map.html")
+                 if self.pages_dir and (self.pages_dir / name).is_file()]  # the index links every other page
         html = (STATIC_DIR / "query.html").read_text(encoding="utf-8")
         from .query import _prefixes
 

@@ -90,6 +90,21 @@ def _file_format(path: Path):
     return ox.RdfFormat.N_TRIPLES if Path(path).suffix == ".nt" else ox.RdfFormat.TURTLE
 
 
+def syntax_message(sparql: str, exc: SyntaxError) -> str:
+    """A readable message for Oxigraph's syntax error on ``sparql``: an undeclared prefix is named
+    instead of listing the characters the parser expected."""
+    import re
+
+    text = str(exc)
+    m = re.match(r"error at (\d+):(\d+)", text)
+    if m and "Prefix not found" in text:
+        line = sparql.splitlines()[int(m[1]) - 1] if int(m[1]) <= len(sparql.splitlines()) else ""
+        found = re.search(r"([A-Za-z][\w-]*)?:[^\s:]*$", line[: int(m[2]) - 1])
+        name = f"{found[1] or ''}:" if found else "a prefix"
+        return f"SPARQL syntax error at {m[1]}:{m[2]}: unknown prefix {name} (declare it with PREFIX)"
+    return f"SPARQL syntax {text}"
+
+
 def _group_start(sparql: str) -> int | None:
     """Index just after the ``{`` that opens the outermost query's WHERE clause, or None.
 
@@ -198,7 +213,7 @@ class Store:
         try:
             return QueryResult(run)
         except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax {exc}") from None
+            raise QueryError(syntax_message(sparql, exc)) from None
         except (OSError, ValueError, RuntimeError) as exc:
             raise QueryError(f"the query failed: {exc}") from None
 

@@ -112,3 +112,17 @@ def test_shacl_rejects_a_chain_link_without_its_chinese_label(data_copy):
     kg.remove((iri("chain-link", "lithium-resources"), SKOS.prefLabel, Literal("锂资源", lang="zh")))
     with pytest.raises(ValidationError, match="lithium-resources.*Chinese skos:prefLabel"):
         validate(kg)
+
+
+def test_written_files_get_the_usual_mode(tmp_path):
+    import os
+    import stat
+
+    from graph.build import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        path = write_atomic(tmp_path / "x.txt", b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -359,7 +359,7 @@ def test_default_paths(built, tmp_path):
     assert (tmp_path / "subgraphs" / "upstream.md").exists()
     result = run("--exports", tmp_path, "export", "--city", "西安", "--format", "ttl")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "regions" / "610100-xi-an.ttl").exists()
+    assert (tmp_path / "subgraphs" / "610100-xi-an.ttl").exists()  # never exports/regions/, nevkg all's
     result = run("--exports", tmp_path, "export", "--company", "catl", "--hops", "1", "--format", "md")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "subgraphs" / "company-catl+hops1.md").exists()

@@ -42,3 +42,14 @@ def test_unknown_name_lists_close_matches(index):
     with pytest.raises(NameLookupError) as err:
         index.resolve("Shanxii", "province")
     assert "Shanxi 山西省 (140000)" in str(err.value) and "Shaanxi 陕西省 (610000)" in str(err.value)
+
+
+@pytest.mark.parametrize("name, code", [("Inner Mongolia", "150000"), ("Tibet", "540000")])
+def test_common_english_exonyms(index, name, code):
+    assert index.resolve(name, "province").code == code
+
+
+def test_close_matches_come_closest_first(index):
+    with pytest.raises(NameLookupError) as err:
+        index.resolve("Shanxii", "province")
+    assert str(err.value).index("山西省") < str(err.value).index("陕西省")

@@ -67,3 +67,8 @@ def test_syntax_error_position_ignores_the_added_prefix_line(built):
 def test_query_before_build_says_what_to_do(tmp_path):
     result = run("--exports", tmp_path, "query", "ASK {}")
     assert result.exit_code == 1 and "run `nevkg build` first" in result.output
+
+
+def test_an_unknown_prefix_is_named(built):
+    result = run("--exports", built, "query", "SELECT ?x WHERE { ?x foo:bar ?y }")
+    assert result.exit_code == 1 and "unknown prefix foo:" in result.output

@@ -25,7 +25,8 @@ def completeness(D, S, division: str) -> dict:
     """The chain completeness of one division.
 
     Returns ``{"division", "present", "total", "share", "by_stage": {stage: {"present", "total",
-    "share"}}, "missing": [{"chain_link", "label_en", "label_zh", "stage", "feeds_present"}...]}``:
+    "share"}}, "present_links": [{"chain_link", "label_en", "label_zh", "stage"}...], "missing":
+    [{"chain_link", "label_en", "label_zh", "stage", "feeds_present"}...]}``:
     ``share`` is present/total (0..1) over all chain links of ``S``; ``missing`` lists the absent chain
     links ranked by ``feeds_present``, the number of present chain links they are a direct input to
     (the "fill the chain" list: what the region buys in), ties broken by label. Raises ``KeyError`` for
@@ -47,9 +48,13 @@ def completeness(D, S, division: str) -> dict:
         missing.append({"chain_link": n, "label_en": data["label_en"], "label_zh": data["label_zh"],
                         "stage": data["stage"], "feeds_present": feeds})
     missing.sort(key=lambda r: (-r["feeds_present"], r["label_en"], r["chain_link"]))
+    present_links = sorted(({"chain_link": n, "label_en": S.nodes[n]["label_en"], "label_zh": S.nodes[n]["label_zh"],
+                             "stage": S.nodes[n]["stage"]} for n in present),
+                           key=lambda r: (STAGES.index(r["stage"]), r["label_en"], r["chain_link"]))
     total = S.number_of_nodes()
     return {"division": division, "present": len(present), "total": total,
-            "share": len(present) / total if total else 0.0, "by_stage": by_stage, "missing": missing}
+            "share": len(present) / total if total else 0.0, "by_stage": by_stage, "present_links": present_links,
+            "missing": missing}
 
 
 def completeness_ranking(D, S, level: str = "province") -> list[dict]:

@@ -13,6 +13,11 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def _first(names: list[str], n: int) -> str:
+    more = f" (+{len(names) - n} more)" if len(names) > n else ""
+    return ", ".join(names[:n]) + more
+
+
 def _number(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:,.4g}"
 
@@ -58,7 +63,7 @@ def region_report(S, D, C, observations: list[dict], division: str, top: int = 1
     out += ["## Upstream dependencies / 上游依赖", "",
             "Direct inputs of present chain links that the region lacks, and the provinces that host them.", "",
             _table(["input", "投入", "needed by", "supplied by"],
-                   [[d["label_en"], d["label_zh"], d["needed_by"], ", ".join(d["suppliers"][:8]) or "(none in the graph)"]
+                   [[d["label_en"], d["label_zh"], d["needed_by"], _first(d["suppliers"], 8) or "(none in the graph)"]
                     for d in deps]) if deps else "None.", ""]
     hosted = [r for r in chokepoints(S, D, observations) if r["chain_link"] in present][:10]
     out += ["## Chokepoints hosted here / 本地关键环节", "",

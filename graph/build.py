@@ -14,7 +14,6 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from .errors import DataError
 from .namespaces import (DCTERMS, FOAF, GEO, ID, NEV, ORG, PREFIXES, PROV, QB, RDF, RDFS, SCHEME, SDMX_ATTR, SDMX_DIM,
                          SDMX_MEASURE, SKOS, WGS, XSD, iri)
 from .tables import Row, read_table

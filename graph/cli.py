@@ -316,10 +316,6 @@ def export(ctx, provinces, cities, chain_links, companies, stage, hops, construc
     click.echo(f"{selection.title}: {size}{H.number_of_nodes()} nodes, {H.number_of_edges()} edges")
 
 
-def _file_name(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text).strip("-").lower()
-
-
 def _projections(exports: Path):
     from .projection import division_graph, supply_graph
 

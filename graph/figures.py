@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from .formats import display_width
+
 __all__ = ["CJK_FAMILIES", "cjk_font", "figure_bytes"]
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Noto Sans CJK JP")
@@ -44,18 +46,12 @@ def _label(d: dict, chinese: bool) -> str:
     return d.get("label_en") or d.get("label", "")
 
 
-def _width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _clip(text: str, limit: int = 40) -> str:
-    if _width(text) <= limit:
+    if display_width(text) <= limit:
         return text
     out = ""
     for ch in text:
-        if _width(out + ch) > limit - 1:
+        if display_width(out + ch) > limit - 1:
             break
         out += ch
     return out + "…"
@@ -93,7 +89,7 @@ def figure_bytes(H, fmt: str, title: str = "") -> bytes:
         row = 56 / tallest
     font_size = max(3.0, min(7.0, row * 72 * 0.7))
     # columns as wide as their longest label: data units are inches
-    widths = [max([_width(labels[n]) for n, (x, _) in layout.items() if x == c] or [0]) * font_size / 72 * 0.62
+    widths = [max([display_width(labels[n]) for n, (x, _) in layout.items() if x == c] or [0]) * font_size / 72 * 0.62
               + 0.45 for c in range(n_cols)]
     lefts = [sum(widths[:c]) for c in range(n_cols)]
     pos = {n: (lefts[int(x)], -y * row) for n, (x, y) in layout.items()}

@@ -170,8 +170,6 @@ class Store:
     def from_turtle(cls, path: Path) -> "Store":
         """Load a Turtle file (or N-Triples, by the ``.nt`` suffix) with Oxigraph's own parser, never rdflib's.
         Raises :class:`QueryError` if it is missing."""
-        import pyoxigraph as ox
-
         path = Path(path)
         if not path.exists():
             raise QueryError(f"{path} does not exist: run `nevkg build` first")

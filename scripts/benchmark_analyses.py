@@ -9,14 +9,13 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_common import timed  # noqa: E402
 from graph.analysis.capacity import capacity_vs_demand  # noqa: E402
 from graph.analysis.chokepoints import chokepoints  # noqa: E402
 from graph.analysis.communities import centrality, clusters  # noqa: E402
@@ -28,15 +27,6 @@ from graph.analysis.similarity import similar  # noqa: E402
 from graph.build import EXPORTS_DIR, write_atomic  # noqa: E402
 from graph.projection import company_graph, division_graph, observation_table, supply_graph  # noqa: E402
 from graph.store import Store  # noqa: E402
-
-
-def timed(fn, repeat):
-    times, result = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), result
 
 
 def main() -> int:

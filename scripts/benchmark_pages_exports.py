@@ -27,16 +27,8 @@ sys.path.insert(0, str(ROOT))
 TARGET_ALL_S, TARGET_EXPORT_S = 20.0, 2.0
 
 
-def _timed(fn, repeat: int):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
 def main() -> int:
+    from bench_common import timed
     from graph.build import EXPORTS_DIR
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -60,14 +52,14 @@ def main() -> int:
             return 1
     figures: dict = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
                      "targets_s": {"viz_all": TARGET_ALL_S, "export": TARGET_EXPORT_S}}
-    t_load, store = _timed(lambda: Store.from_turtle(ttl), 1)
+    t_load, store = timed(lambda: Store.from_turtle(ttl), 1)
     figures["load_store_s"] = round(t_load, 3)
 
     with tempfile.TemporaryDirectory() as tmp:
         def viz_all():
             pg = PageGraphs.from_store(store)
             return write_all(pg, Path(tmp) / "html")
-        t_all, paths = _timed(viz_all, args.repeat)
+        t_all, paths = timed(viz_all, args.repeat)
         pages = [p for p in paths if p.suffix == ".html"]
         sizes = sorted(p.stat().st_size for p in pages)
         by_kind: dict[str, list[int]] = {}
@@ -82,7 +74,7 @@ def main() -> int:
                                    for k, v in sorted(by_kind.items())},
             "within_target": t_all < TARGET_ALL_S}
 
-        t_p, P = _timed(lambda: property_graph(store), 1)
+        t_p, P = timed(lambda: property_graph(store), 1)
         figures["property_graph_s"] = round(t_p, 3)
         index = DivisionIndex.from_store(store)
         provinces = [d for d in index.divisions.values() if d.level == "province"]
@@ -95,7 +87,7 @@ def main() -> int:
                 selection = select(store, P, divisions=[largest])
                 files = export_files(store, P, selection, fmt, Path(tmp) / "out" / "largest")
                 return sum(len(b) for b in files.values())
-            t, size = _timed(one, args.repeat)
+            t, size = timed(one, args.repeat)
             exports[fmt] = {"seconds": round(t, 3), "bytes": size, "within_target": t < TARGET_EXPORT_S}
         # the whole command, as a user runs it: start-up, loading the graph, selecting, writing
         for fmt in FORMATS:
@@ -112,7 +104,7 @@ def main() -> int:
         figures["viz_all"]["within_target"] = figures["viz_all"]["within_target"] and \
             figures["viz_all"]["command_seconds"] < TARGET_ALL_S
         figures["exports"] = exports
-        figures["selection_s"] = round(_timed(lambda: select(store, P, divisions=[largest]), args.repeat)[0], 3)
+        figures["selection_s"] = round(timed(lambda: select(store, P, divisions=[largest]), args.repeat)[0], 3)
         H = subgraph(P, select(store, P, divisions=[largest]))
         figures["largest_subgraph"] = {"nodes": H.number_of_nodes(), "edges": H.number_of_edges()}
 

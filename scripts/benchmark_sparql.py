@@ -32,19 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from bench_common import timed  # noqa: E402
 from graph.query import bind_parameters, library  # noqa: E402
 from graph.store import DiskStore, Store, _with_values  # noqa: E402
 
 SIZES = {"real": None, "1m": 1_000_000, "10m": 10_000_000}
-
-
-def timed(fn, repeat=1):
-    times, result = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), result
 
 
 def library_texts(store) -> dict[str, str]:

@@ -718,17 +718,9 @@ def _xlsx_bytes(H) -> bytes:
     return out.getvalue()
 
 
-def _graphml_bytes(H) -> bytes:
-    import networkx as nx
-
-    G = H.copy()
-    G.graph.clear()
-    buf = io.BytesIO()
-    nx.write_graphml(G, buf, encoding="utf-8")
-    return buf.getvalue()
-
-
-def _gexf_bytes(H) -> bytes:
+def _networkx_bytes(H, writer: str) -> bytes:
+    """``H`` written by networkx's ``write_graphml`` or ``write_gexf``, without graph-level attributes and
+    without GEXF's modification date, so the same graph gives the same bytes."""
     import re
 
     import networkx as nx
@@ -736,9 +728,16 @@ def _gexf_bytes(H) -> bytes:
     G = H.copy()
     G.graph.clear()
     buf = io.BytesIO()
-    nx.write_gexf(G, buf, encoding="utf-8")
-    # no date: the same graph gives the same bytes
+    getattr(nx, writer)(G, buf, encoding="utf-8")
     return re.sub(rb' lastmodifieddate="[^"]*"', b"", buf.getvalue(), count=1)
+
+
+def _graphml_bytes(H) -> bytes:
+    return _networkx_bytes(H, "write_graphml")
+
+
+def _gexf_bytes(H) -> bytes:
+    return _networkx_bytes(H, "write_gexf")
 
 
 # ------------------------------------------------------------------------------------------ Markdown

@@ -3,7 +3,8 @@
 Every fact row becomes triples on IRIs minted by :func:`graph.namespaces.iri`;
 qualified relations (supply, specialisation) are nodes of their own so that
 each carries its source and as-of date, beside a direct shortcut triple for
-querying (``nev:inputTo``, ``nev:specialisesIn``). No blank nodes and no
+querying (``nev:inputTo``, ``nev:specialisesIn``), and chain-link presence is
+materialised from the evidence (``nev:presentIn``). No blank nodes and no
 timestamps: the same tables give the same triples.
 """
 from __future__ import annotations
@@ -242,6 +243,7 @@ def build_graph(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR) ->
         if r.get("note"):
             kg.add((s, RDFS.comment, Literal(r["note"], lang="en")))
         _provenance(kg, s, r, sources)
+    _presence(kg, t, divisions)
 
     for r in t["observations"]:
         _resolve(r, "measure", r["measure"], measures, "measure")
@@ -272,6 +274,20 @@ def _observation(kg: Graph, o: URIRef, row: Row, measure: URIRef, area: URIRef, 
     for cl in chain_links:
         kg.add((o, NEV.chainLink, iri("chain-link", cl)))
     _provenance(kg, o, row, sources)
+
+
+def _presence(kg: Graph, t: dict[str, list[Row]], divisions: dict[str, Row]) -> None:
+    """Materialise ``chain link nev:presentIn division``: a specialisation names the pair, a facility in the
+    division is active in the chain link, or a company headquartered there is; a prefecture's presence also
+    counts for its province. Derived from the three kinds of evidence so that questions over all provinces
+    read one triple pattern instead of re-joining the evidence (SPARQL has no cheaper way to say it)."""
+    pairs = {(cl, r["hq_division"]) for r in t["companies"] for cl in r["chain_links"]}
+    pairs |= {(cl, r["division"]) for r in t["facilities"] for cl in r["chain_links"]}
+    pairs |= {(r["chain_link"], r["division"]) for r in t["specialisations"]}
+    for cl, code in pairs:
+        for where in (code, divisions[code].get("parent")):
+            if where:
+                kg.add((iri("chain-link", cl), NEV.presentIn, iri("division", where)))
 
 
 def _check_acyclic(edges: dict[tuple[str, str], Row]) -> None:

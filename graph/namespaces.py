@@ -42,6 +42,7 @@ class NEV(DefinedNamespace):
     locatedIn: URIRef
     activeIn: URIRef
     specialisesIn: URIRef
+    presentIn: URIRef
     division: URIRef
     chainLink: URIRef
     evidence: URIRef

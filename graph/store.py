@@ -62,7 +62,7 @@ class QueryResult:
         elif isinstance(raw, ox.QuerySolutions):
             self.kind = "select"
             self.variables = [v.value for v in raw.variables]
-            self.rows = [[sol[v] for v in self.variables] for sol in raw]
+            self.rows = [list(sol) for sol in raw]  # a solution iterates its values in variable order
         else:
             self.kind = "graph"
             self.triples = [t.triple if isinstance(t, ox.Quad) else t for t in raw]

@@ -126,3 +126,33 @@ def test_written_files_get_the_usual_mode(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_materialised_presence_is_the_evidence_and_nothing_else(store):
+    """nev:presentIn (derived by the build) equals the presence edges the projection derives from the evidence."""
+    from graph.projection import division_graph
+
+    G = division_graph(store)
+    from_evidence = {(c, d) for d, c in G.edges() if G.nodes[d]["kind"] == "division"} | \
+        {(d, c) for d, c in G.edges() if G.nodes[d]["kind"] != "division"}
+    rows = store.query("SELECT ?c ?d WHERE { ?c <https://w3id.org/nevkg/ontology#presentIn> ?d }").rows
+    materialised = {(c.value, d.value) for c, d in rows}
+    assert materialised == from_evidence
+    jiangsu = "https://w3id.org/nevkg/id/division/320000"
+    assert ("https://w3id.org/nevkg/id/chain-link/battery-cells", jiangsu) in materialised
+
+
+def test_undeclared_check_names_a_made_up_property_and_class():
+    from rdflib import URIRef
+
+    from graph.build import ONTOLOGY_DIR, load_ontology
+    from graph.namespaces import NEV, RDF, iri
+    from graph.store import Store
+
+    kg = load_ontology()
+    kg.add((iri("company", "x"), RDF.type, NEV.Company))
+    kg.add((iri("company", "x"), URIRef("https://w3id.org/nevkg/ontology#madeUpProperty"), iri("company", "y")))
+    kg.add((iri("company", "y"), RDF.type, URIRef("https://w3id.org/nevkg/ontology#MadeUpClass")))
+    check = (ONTOLOGY_DIR / "queries" / "undeclared-term-violation.rq").read_text(encoding="utf-8")
+    found = [row[0].value.split("#")[1] for row in Store.from_graph(kg).query(check).rows]
+    assert found == ["MadeUpClass", "madeUpProperty"]

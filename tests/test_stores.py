@@ -151,7 +151,6 @@ def test_remote_errors_are_query_errors(oxigraph_server):
 RDFLIB_TOO_SLOW = {
     "companies-of-chain-link": "over 30 s: skos:broader* from every company's chain links",
     "duplicate-label-violation": "17 s: a self-join on labels",
-    "undeclared-term-violation": "8 s: three unbounded patterns over the whole graph",
     "facilities-outside-home-province": "7 s: two zero-or-one paths",
     "region-subgraph": "7 s: five unions of zero-or-one paths before the VALUES join",
 }

@@ -178,9 +178,7 @@ def build_graph(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR) ->
         kg.add((s, RDF.type, NEV.SupplyRelation))
         kg.add((s, NEV.supplier, a))
         kg.add((s, NEV.recipient, b))
-        kg.add((a, NEV.inputTo, b))
-        if r["kind"] == "recycling":
-            kg.add((a, NEV.recycledInto, b))
+        kg.add((a, NEV.recycledInto if r["kind"] == "recycling" else NEV.inputTo, b))
         if r.get("note"):
             kg.add((s, RDFS.comment, Literal(r["note"], lang="en")))
         _provenance(kg, s, r, sources)
@@ -278,16 +276,20 @@ def _observation(kg: Graph, o: URIRef, row: Row, measure: URIRef, area: URIRef, 
 
 def _presence(kg: Graph, t: dict[str, list[Row]], divisions: dict[str, Row]) -> None:
     """Materialise ``chain link nev:presentIn division``: a specialisation names the pair, a facility in the
-    division is active in the chain link, or a company headquartered there is; a prefecture's presence also
-    counts for its province. Derived from the three kinds of evidence so that questions over all provinces
-    read one triple pattern instead of re-joining the evidence (SPARQL has no cheaper way to say it)."""
+    division is active in the chain link, or a company headquartered there is. Presence rolls up both
+    hierarchies, as the analyses read it: a city's presence counts for its province, and a chain link's for
+    its broader chain links (a city with LFP cathode has cathode materials). Derived from the evidence so
+    that questions over all provinces read one triple pattern instead of re-joining three kinds of it."""
+    parent = {r["id"]: r.get("parent") for r in t["chain_links"]}
     pairs = {(cl, r["hq_division"]) for r in t["companies"] for cl in r["chain_links"]}
     pairs |= {(cl, r["division"]) for r in t["facilities"] for cl in r["chain_links"]}
     pairs |= {(r["chain_link"], r["division"]) for r in t["specialisations"]}
     for cl, code in pairs:
-        for where in (code, divisions[code].get("parent")):
-            if where:
-                kg.add((iri("chain-link", cl), NEV.presentIn, iri("division", where)))
+        while cl:
+            for where in (code, divisions[code].get("parent")):
+                if where:
+                    kg.add((iri("chain-link", cl), NEV.presentIn, iri("division", where)))
+            cl = parent[cl]
 
 
 def _check_acyclic(edges: dict[tuple[str, str], Row]) -> None:

@@ -57,6 +57,18 @@ class Tables:
             for c in _list(r["chain_links"]):
                 yield f"company/{r['id']}", c, r["hq_division"], "headquarters"
 
+    def rollup(self, chain_link):
+        """The chain link and its broader chain links: presence rolls up the hierarchy."""
+        out = []
+        while chain_link:
+            out.append(chain_link)
+            chain_link = self.chain_links[chain_link]["parent"]
+        return out
+
+    def scope(self, chain_link):
+        """The chain link and its narrower chain links: whose evidence counts for it."""
+        return self.descendants(chain_link) | {chain_link}
+
     def descendants(self, chain_link):
         children = defaultdict(set)
         for r in self.chain_links.values():
@@ -73,6 +85,8 @@ class Tables:
     def reach(self, chain_link, forward):
         edges = defaultdict(set)
         for r in self.supply:
+            if r["kind"] == "recycling":  # the loop is left out of inputs and outputs
+                continue
             a, b = (r["input"], r["output"]) if forward else (r["output"], r["input"])
             edges[a].add(b)
         out, todo = set(), [chain_link]
@@ -113,7 +127,7 @@ def expect_provinces_of_chain_link(store, t):
     got = {_key(r["province"]): int(r["evidence"]) for r in _rows(store, "provinces-of-chain-link", chain_link=c)}
     want = defaultdict(set)
     for via, chain_link, division, _ in t.evidence():
-        if chain_link == c:
+        if chain_link in t.scope(c):
             want[t.province(division)].add(via)
     return got, {p: len(v) for p, v in want.items()}
 
@@ -179,7 +193,8 @@ def expect_chain_links_in_one_province(store, t):
     got = {r["id"]: _key(r["province"]) for r in _rows(store, "chain-links-in-one-province")}
     provinces = defaultdict(set)
     for _, chain_link, division, _ in t.evidence():
-        provinces[chain_link].add(t.province(division))
+        for c in t.rollup(chain_link):
+            provinces[c].add(t.province(division))
     return got, {c: next(iter(p)) for c, p in provinces.items() if len(p) == 1}
 
 
@@ -234,7 +249,7 @@ def expect_chain_link_count_by_province(store, t):
     got = {r["code"]: int(r["chain_links"]) for r in rows}
     want = defaultdict(set)
     for _, chain_link, division, _ in t.evidence():
-        want[t.province(division)].add(chain_link)
+        want[t.province(division)].update(t.rollup(chain_link))
     counts = [int(r["chain_links"]) for r in rows]
     assert counts == sorted(counts, reverse=True)
     return got, {p: len(c) for p, c in want.items()}
@@ -256,7 +271,7 @@ def expect_capacity_by_province(store, t):
            for r in _rows(store, "capacity-by-province", chain_link="battery-cells")}
     want = defaultdict(lambda: [Decimal(0), 0])
     for r in t.facilities.values():
-        if "battery-cells" in _list(r["chain_links"]) and r["capacity"]:
+        if t.scope("battery-cells") & set(_list(r["chain_links"])) and r["capacity"]:
             w = want[t.province(r["division"]), r["capacity_unit"]]
             w[0] += Decimal(r["capacity"])
             w[1] += 1
@@ -315,7 +330,7 @@ def expect_cities_of_chain_link(store, t):
     want = defaultdict(set)
     for _, chain_link, division, kind in t.evidence():
         d = t.divisions[division]
-        if chain_link == "lfp-cathode" and (d["level"] == "prefecture" or d["type_en"] == "municipality"):
+        if chain_link in t.scope("lfp-cathode") and (d["level"] == "prefecture" or d["type_en"] == "municipality"):
             want[division].add(kind)
     return got, dict(want)
 

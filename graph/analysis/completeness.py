@@ -21,20 +21,25 @@ def present_chain_links(D, S, division: str) -> set[str]:
     return present
 
 
-def completeness(D, S, division: str) -> dict:
+def completeness(D, S, division: str, inputs=None) -> dict:
     """The chain completeness of one division.
 
     Returns ``{"division", "present", "total", "share", "by_stage": {stage: {"present", "total",
     "share"}}, "present_links": [{"chain_link", "label_en", "label_zh", "stage"}...], "missing":
     [{"chain_link", "label_en", "label_zh", "stage", "feeds_present"}...]}``:
     ``share`` is present/total (0..1) over all chain links of ``S``; ``missing`` lists the absent chain
-    links ranked by ``feeds_present``, the number of present chain links they are a direct input to
-    (the "fill the chain" list: what the region buys in), ties broken by label. Raises ``KeyError`` for
-    a division not in ``D``.
+    links ranked by ``feeds_present``, the number of chain links named by the region's evidence they are a
+    direct input to (over :func:`graph.analysis.paths.input_graph`, which ``inputs`` may pass in already
+    built; the "fill the chain" list: what the region buys in), ties broken by label. Raises ``KeyError``
+    for a division not in ``D``.
     """
+    from .paths import input_graph
+
     if division not in D:
         raise KeyError(division)
+    H = inputs if inputs is not None else input_graph(S)
     present = present_chain_links(D, S, division)
+    named = set(D.neighbors(division))
     by_stage = {}
     for stage in STAGES:
         members = [n for n, s in S.nodes(data="stage") if s == stage]
@@ -44,7 +49,7 @@ def completeness(D, S, division: str) -> dict:
     for n, data in S.nodes(data=True):
         if n in present:
             continue
-        feeds = sum(1 for m in S.successors(n) if m in present)
+        feeds = sum(1 for m in H.successors(n) if m in named)
         missing.append({"chain_link": n, "label_en": data["label_en"], "label_zh": data["label_zh"],
                         "stage": data["stage"], "feeds_present": feeds})
     missing.sort(key=lambda r: (-r["feeds_present"], r["label_en"], r["chain_link"]))
@@ -61,11 +66,13 @@ def completeness_ranking(D, S, level: str = "province") -> list[dict]:
     """Every division of ``level`` ranked by completeness share (descending, ties by code):
     ``[{"division", "code", "label_en", "label_zh", "present", "share", "upstream", "midstream",
     "downstream"}...]`` where the stage fields are shares (0..1)."""
-    rows = []
+    from .paths import input_graph
+
+    H, rows = input_graph(S), []
     for d, data in D.nodes(data=True):
         if data.get("kind") != "division" or data["level"] != level:
             continue
-        c = completeness(D, S, d)
+        c = completeness(D, S, d, H)
         rows.append({"division": d, "code": data["code"], "label_en": data["label_en"],
                      "label_zh": data["label_zh"], "present": c["present"], "share": c["share"],
                      **{stage: c["by_stage"][stage]["share"] for stage in STAGES}})

@@ -1,9 +1,8 @@
 """Upstream dependencies of a region: the inputs it needs and lacks, and who supplies them."""
 from __future__ import annotations
 
-from .chokepoints import supply_only
 from .completeness import present_chain_links
-from .paths import hosts
+from .paths import hosts, input_graph
 
 __all__ = ["dependencies", "dependency_matrix"]
 
@@ -11,7 +10,7 @@ __all__ = ["dependencies", "dependency_matrix"]
 def _lacking(H, D, S, division: str) -> dict[str, list[str]]:
     present = present_chain_links(D, S, division)
     needed: dict[str, list[str]] = {}
-    for n in present:
+    for n in sorted(D.neighbors(division)):  # the chain links evidence names, not the broader ones they imply
         for m in H.predecessors(n):
             if m not in present:
                 needed.setdefault(m, []).append(n)
@@ -21,6 +20,10 @@ def _lacking(H, D, S, division: str) -> dict[str, list[str]]:
 def dependencies(D, S, division: str) -> list[dict]:
     """The direct inputs of the chain links present in ``division`` that the division lacks itself.
 
+    The inputs counted are those of the chain links its evidence names (and of their narrower links,
+    :func:`graph.analysis.paths.input_graph`), not those of the broader links presence rolls up to: a
+    region making LFP cathode needs iron phosphate, not the nickel that cathode materials in general take.
+
     One dict per lacking input: ``chain_link``, ``label_en``, ``label_zh``, ``stage``, ``needed_by`` (count
     of present chain links it feeds), ``needed_for`` (their English labels), ``suppliers`` (English names of
     the provinces where it is present, other than the division's own province). Supply edges only
@@ -29,7 +32,7 @@ def dependencies(D, S, division: str) -> list[dict]:
     """
     if division not in D:
         raise KeyError(division)
-    H = supply_only(S)
+    H = input_graph(S)
     own_province = D.nodes[division]["province"]
     rows = []
     for m, users in _lacking(H, D, S, division).items():
@@ -46,7 +49,7 @@ def dependency_matrix(D, S) -> list[dict]:
     """The province × province dependency table: row province A, column province B, cell = the number of
     chain links A lacks as direct inputs to its present chain links and B hosts. Returns one dict per
     province A (sorted by code): ``code``, ``label_en`` and one key per province B's English name."""
-    H = supply_only(S)
+    H = input_graph(S)
     provinces = sorted((d for d, x in D.nodes(data=True) if x.get("kind") == "division" and x["level"] == "province"),
                        key=lambda d: D.nodes[d]["code"])
     hosted = {p: present_chain_links(D, S, p) for p in provinces}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .chokepoints import supply_only
 
-__all__ = ["upstream", "downstream", "hosts", "inherited_supply"]
+__all__ = ["upstream", "downstream", "hosts", "ancestors", "input_graph", "output_graph"]
 
 
 def hosts(D, chain_link: str) -> list[str]:
@@ -14,7 +14,8 @@ def hosts(D, chain_link: str) -> list[str]:
     return sorted(found, key=lambda d: D.nodes[d]["code"])
 
 
-def _ancestors(S, n: str) -> list[str]:
+def ancestors(S, n: str) -> list[str]:
+    """The broader chain links of ``n`` in ``S``, nearest first."""
     out, parent = [], S.nodes[n]["parent"]
     while parent and parent not in out:
         out.append(parent)
@@ -22,21 +23,28 @@ def _ancestors(S, n: str) -> list[str]:
     return out
 
 
-def inherited_supply(S):
-    """The supply graph without recycling edges, where a chain link also takes the inputs and feeds the
-    dependents of its broader chain links: LFP cells are battery cells, so separators, an input of battery
-    cells, are an input of LFP cells too. Edges to or from the chain link's own ancestors are left out."""
+def input_graph(S):
+    """The supply graph without recycling edges, where a chain link also takes the inputs of its narrower
+    chain links: nickel ore, an input of NCM cathode, is an input of cathode materials too. Never the
+    reverse: LFP cathode does not take what its broader cathode materials take (nickel), so the inputs a
+    finer chain link is given are only those stated for it or for links below it. Lifted edges have
+    ``kind="narrower"``; an input that is the broader link itself or one of its ancestors is not lifted."""
     H = supply_only(S)
-    for n in S:
-        ancestors = _ancestors(S, n)
-        family = set(ancestors) | {n}
-        for a in ancestors:
-            for p in list(H.predecessors(a)):
-                if p not in family and not H.has_edge(p, n):
-                    H.add_edge(p, n, kind="inherited")
-            for q in list(H.successors(a)):
-                if q not in family and not H.has_edge(n, q):
-                    H.add_edge(n, q, kind="inherited")
+    for u, v in list(H.edges()):
+        for a in ancestors(S, v):
+            if u != a and u not in ancestors(S, a) and not H.has_edge(u, a):
+                H.add_edge(u, a, kind="narrower")
+    return H
+
+
+def output_graph(S):
+    """The mirror of :func:`input_graph` for dependents: a chain link also feeds what its narrower chain
+    links feed (battery materials feed cells because separators do), never what its broader ones feed."""
+    H = supply_only(S)
+    for u, v in list(H.edges()):
+        for a in ancestors(S, u):
+            if v != a and v not in ancestors(S, a) and not H.has_edge(a, v):
+                H.add_edge(a, v, kind="narrower")
     return H
 
 
@@ -45,9 +53,7 @@ def _walk(S, D, chain_link: str, reverse: bool) -> list[dict]:
 
     if chain_link not in S:
         raise KeyError(chain_link)
-    H = inherited_supply(S)
-    if reverse:
-        H = H.reverse(copy=False)
+    H = input_graph(S).reverse(copy=False) if reverse else output_graph(S)
     depth = nx.single_source_shortest_path_length(H, chain_link)
     rows = []
     for n, d in depth.items():
@@ -64,8 +70,8 @@ def _walk(S, D, chain_link: str, reverse: bool) -> list[dict]:
 
 def upstream(S, D, chain_link: str) -> list[dict]:
     """Every input of ``chain_link``, transitively, over supply edges (recycling edges excluded, so the
-    loop does not make everything an input of everything), a chain link inheriting the inputs of its
-    broader chain links (:func:`inherited_supply`).
+    loop does not make everything an input of everything); a chain link takes the inputs stated for it
+    and for its narrower chain links, never those of its broader ones (:func:`input_graph`).
 
     Returns dicts ``chain_link``, ``label_en``, ``label_zh``, ``stage``, ``depth`` (1 = direct input;
     shortest number of supply steps), ``provinces`` (count) and ``hosted_in`` (English names of the
@@ -75,5 +81,6 @@ def upstream(S, D, chain_link: str) -> list[dict]:
 
 
 def downstream(S, D, chain_link: str) -> list[dict]:
-    """Every chain link that depends on ``chain_link``, transitively; fields as :func:`upstream`."""
+    """Every chain link that depends on ``chain_link``, transitively (:func:`output_graph`); fields as
+    :func:`upstream`."""
     return _walk(S, D, chain_link, reverse=False)

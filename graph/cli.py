@@ -409,9 +409,10 @@ def _walk_command(direction: str):
         if fmt == "table":
             what = "inputs of" if direction == "upstream" else "chain links depending on"
             click.echo(f"{what} {S.nodes[c]['id']} ({S.nodes[c]['label_en']} {S.nodes[c]['label_zh']}):")
-        _echo_rows(rows, fmt, ["depth", "label_en", "label_zh", "stage", "provinces", "hosted_in", "chain_link"])
+        _echo_rows(rows, fmt, ["depth", "label_en", "label_zh", "stage", "via", "provinces", "hosted_in", "chain_link"])
     command.__doc__ = (f"Every {'input of' if direction == 'upstream' else 'chain link depending on'} CHAIN_LINK "
-                       "(id, English or Chinese label), with its depth and the provinces that host it.")
+                       "(id, English or Chinese label), with its depth and the provinces that host it; then those "
+                       "stated only for a broader chain link, marked 'via'.")
     return command
 
 

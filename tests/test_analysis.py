@@ -99,6 +99,24 @@ def test_upstream_and_downstream_depths_ignore_the_recycling_loop():
     assert upstream(S, D, "b")[0]["hosted_in"] == ["PP1"]  # English names
 
 
+# cathode has two narrower links; nickel feeds cathode materials in general, iron phosphate only LFP
+S2 = supply([("nickel", "cathode"), ("fepo4", "lfp"), ("precursor", "ncm"), ("lfp", "cell"), ("cathode", "cell")],
+            {"nickel": "upstream", "fepo4": "upstream", "precursor": "upstream", "cathode": "midstream",
+             "lfp": "midstream", "ncm": "midstream", "cell": "midstream"}, {"lfp": "cathode", "ncm": "cathode"})
+
+
+def test_a_narrower_link_takes_its_own_inputs_and_sees_its_broader_links_inputs_apart():
+    D = presence(S2, {"P1": {"lfp": 1}, "P2": {"nickel": 1}}, ["P1", "P2"])
+    lfp = [(r["chain_link"], r["depth"], r["via"]) for r in upstream(S2, D, "lfp")]
+    assert lfp == [("fepo4", 1, ""), ("nickel", 1, "CATHODE")]  # nickel only through the broader link
+    cathode = {r["chain_link"]: r["via"] for r in upstream(S2, D, "cathode")}
+    assert cathode == {"nickel": "", "fepo4": "", "precursor": ""}  # the broader link takes its narrower links'
+    # a region making LFP cathode lacks iron phosphate, not nickel, though presence rolls up to "cathode"
+    assert [r["chain_link"] for r in dependencies(D, S2, "P1")] == ["fepo4"]
+    feeds = {m["chain_link"]: m["feeds_present"] for m in completeness(D, S2, "P1")["missing"]}
+    assert (feeds["fepo4"], feeds["nickel"]) == (1, 0)
+
+
 def test_similarity_measures():
     assert jaccard({"a", "b", "c"}, {"b", "c", "d"}) == 0.5
     assert cosine({"a": 3, "b": 4}, {"a": 3, "b": 4}) == pytest.approx(1.0)

@@ -55,32 +55,43 @@ def _walk(S, D, chain_link: str, reverse: bool) -> list[dict]:
         raise KeyError(chain_link)
     H = input_graph(S).reverse(copy=False) if reverse else output_graph(S)
     depth = nx.single_source_shortest_path_length(H, chain_link)
+    family = set(ancestors(S, chain_link)) | {chain_link}
+    via = {}
+    supply = supply_only(S)
+    for a in ancestors(S, chain_link):  # stated for a broader link: may not apply to this one
+        for n in (supply.predecessors(a) if reverse else supply.successors(a)):
+            if n not in depth and n not in family and n not in via:
+                via[n] = a
     rows = []
-    for n, d in depth.items():
+    for n, d in [*depth.items(), *((n, 1) for n in via)]:
         if n == chain_link:
             continue
         data = S.nodes[n]
         provinces = hosts(D, n)
         rows.append({"chain_link": n, "label_en": data["label_en"], "label_zh": data["label_zh"],
-                     "stage": data["stage"], "depth": d, "provinces": len(provinces),
-                     "hosted_in": [D.nodes[p]["label_en"] for p in provinces]})
-    rows.sort(key=lambda r: (r["depth"], r["label_en"], r["chain_link"]))
+                     "stage": data["stage"], "depth": d, "via": S.nodes[via[n]]["label_en"] if n in via else "",
+                     "provinces": len(provinces), "hosted_in": [D.nodes[p]["label_en"] for p in provinces]})
+    rows.sort(key=lambda r: (r["via"] != "", r["depth"], r["label_en"], r["chain_link"]))
     return rows
 
 
 def upstream(S, D, chain_link: str) -> list[dict]:
     """Every input of ``chain_link``, transitively, over supply edges (recycling edges excluded, so the
     loop does not make everything an input of everything); a chain link takes the inputs stated for it
-    and for its narrower chain links, never those of its broader ones (:func:`input_graph`).
+    and for its narrower chain links (:func:`input_graph`). The direct inputs stated only for a broader
+    chain link follow, marked with ``via`` (that link's English label): they apply to some of its narrower
+    links and not to others (separators feed every kind of battery cell; nickel, an input of cathode
+    materials, does not feed LFP cathode), so they are shown apart and not walked further.
 
     Returns dicts ``chain_link``, ``label_en``, ``label_zh``, ``stage``, ``depth`` (1 = direct input;
-    shortest number of supply steps), ``provinces`` (count) and ``hosted_in`` (English names of the
-    provinces where it is present), sorted by depth then label. Raises ``KeyError`` for an unknown IRI.
+    shortest number of supply steps), ``via`` ("" for a stated input), ``provinces`` (count) and
+    ``hosted_in`` (English names of the provinces where it is present), stated inputs first, each group
+    sorted by depth then label. Raises ``KeyError`` for an unknown IRI.
     """
     return _walk(S, D, chain_link, reverse=True)
 
 
 def downstream(S, D, chain_link: str) -> list[dict]:
-    """Every chain link that depends on ``chain_link``, transitively (:func:`output_graph`); fields as
-    :func:`upstream`."""
+    """Every chain link that depends on ``chain_link``, transitively (:func:`output_graph`), then those its
+    broader chain links feed, marked with ``via``; fields as :func:`upstream`."""
     return _walk(S, D, chain_link, reverse=False)

@@ -370,6 +370,10 @@ def analyze_completeness(ctx, region, all_, fmt):
         return click.echo(json.dumps(c, ensure_ascii=False, indent=1))
     rows = [{"stage": "all", "present": c["present"], "total": c["total"], "share": c["share"]}]
     rows += [{"stage": k, **v} for k, v in c["by_stage"].items()]
+    if fmt == "table":
+        d = D.nodes[c["division"]]
+        within = "" if d["province"] == c["division"] else f", {D.nodes[d['province']]['label_en']}"
+        click.echo(f"completeness of {d['label_en']} {d['label_zh']} ({d['code']}{within}):")
     _echo_rows(rows, fmt, ["stage", "present", "total", "share"])
     if fmt == "table":
         click.echo("\nchain links present:")
@@ -390,6 +394,10 @@ def analyze_chokepoints(ctx, top, fmt):
     from .projection import observation_table
 
     store, S, D = _projections(_paths(ctx)[1])
+    if fmt == "table":
+        unplaced = sum(1 for n in S if not any(True for _ in D.neighbors(n)))
+        click.echo(f"Concentration counts the provinces with evidence in the graph; {unplaced} of {len(S)} chain links "
+                   "have none yet (nevkg audit), so a link held by one province may be so for lack of data.")
     _echo_rows(chokepoints(S, D, observation_table(store))[:top], fmt,
                ["rank", "label_en", "label_zh", "stage", "score", "betweenness", "downstream_reach", "provinces",
                 "hhi_presence", "hhi_capacity", "chain_link"])

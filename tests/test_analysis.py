@@ -170,8 +170,10 @@ def test_capacity_ratio_pairs_each_source_and_sums_facilities():
          "unit": "GWh", "source": "s4", "facility": None},
     ]
     rows = capacity_vs_demand(obs)
+    # the facility sum is a lower bound: below the basis it cannot tell overcapacity (None), above it can
     assert [(r["ratio"], r["overcapacity"], r["basis"]) for r in rows] == [(4.0, True, "demand"),
-                                                                          (0.5, False, "production")]
+                                                                          (0.5, None, "production")]
+    assert rows[1]["capacity_source"] == "sum of 2 facilities with a stated capacity (a lower bound)"
 
 
 def test_seed_battery_capacity_is_four_times_demand_on_the_real_data(built):

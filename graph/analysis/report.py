@@ -85,10 +85,11 @@ def region_report(S, D, C, observations: list[dict], division: str, top: int = 1
                      ", ".join(sorted(S.nodes[c]["label_en"] for c in C.neighbors(n)))] for n in companies])
             if companies else "None in the graph.", ""]
     figures = sorted((o for o in observations if o["area"] in within),
-                     key=lambda o: (o["measure"], o["year"], o["iri"]))
+                     key=lambda o: (o["measure"], o["year"], D.nodes[o["area"]]["code"], o["iri"]))
     out += ["## Figures / 统计数据", "",
-            _table(["measure", "chain link", "year", "value", "unit", "source"],
-                    [[o["measure"], S.nodes[o["chain_link"]]["label_en"] if o["chain_link"] in S else "",
+            _table(["area", "measure", "chain link", "year", "value", "unit", "source"],
+                    [[D.nodes[o["area"]]["label_en"], o["measure"],
+                      S.nodes[o["chain_link"]]["label_en"] if o["chain_link"] in S else "",
                       o["year"], _number(o["value"]), o["unit"], (o["source"] or "").rsplit("/", 1)[-1]]
                      for o in figures]) if figures else "None in the graph.", ""]
     out += ["Sources are listed in `data/sources.csv` by the ids above.", ""]

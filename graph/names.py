@@ -17,8 +17,23 @@ from .errors import NameLookupError
 
 __all__ = ["Division", "DivisionIndex", "ChainLinkIndex"]
 
-# English exonyms in common use beside the official romanisation (Nei Mongol, Xizang)
-EXONYMS = {"150000": ("Inner Mongolia",), "540000": ("Tibet",)}
+# English names in common use beside the names of divisions.csv (Hanyu Pinyin of the Chinese name): the
+# exonyms of two provinces and the romanisations from the Mongolian, Tibetan and Uyghur names used by Xinhua and
+# the State Council Information Office for cities of those regions (Hohhot, not Huhehaote).
+EXONYMS = {
+    "150000": ("Inner Mongolia",), "540000": ("Tibet",),
+    "150100": ("Hohhot",), "150600": ("Ordos",), "150700": ("Hulunbuir",), "150800": ("Bayannur",),
+    "150900": ("Ulanqab",), "152200": ("Hinggan",), "152500": ("Xilingol",), "152900": ("Alxa",),
+    "540100": ("Lhasa",), "540200": ("Xigaze", "Shigatse"), "540300": ("Qamdo", "Chamdo"), "540400": ("Nyingchi",),
+    "540600": ("Nagqu",), "542500": ("Ngari",),
+    "650100": ("Urumqi",), "650200": ("Karamay",), "650400": ("Turpan",), "653100": ("Kashgar",),
+    "653200": ("Hotan",), "654000": ("Ili",), "654300": ("Altay",),
+}
+# English type words a user may add to a name ("Shaanxi Province", "Guangxi Zhuang Autonomous Region")
+_EN_TYPE_WORDS = re.compile(r"\s+((zhuang|hui|uygur|uyghur|uighur)\s+)?(province|city|municipality|autonomous\s+region|"
+                            r"autonomous\s+prefecture|prefecture|league|sar)$", re.IGNORECASE)
+# outside the graph's scope (mainland China): said so rather than offered close matches
+_OUT_OF_SCOPE = {"hongkong", "香港", "macao", "macau", "澳门", "澳門", "taiwan", "台湾", "臺灣"}
 _TYPE_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "省", "市", "盟")
 
 
@@ -84,10 +99,19 @@ class DivisionIndex:
         Raises :class:`NameLookupError` when no division or more than one has the
         name; the message lists the candidates or close matches.
         """
-        codes = [c for c in self._keys.get(_key(name), ()) if level is None or self.divisions[c].level == level]
+        found = self._keys.get(_key(name)) or self._keys.get(_key(_EN_TYPE_WORDS.sub("", name.strip())), set())
+        codes = [c for c in found if level is None or self.divisions[c].level == level]
         if len(codes) == 1:
             return self.divisions[codes[0]]
         what = f"{level}-level division" if level else "division"
+        if not codes and found:  # the name is a division, at the other level
+            listed = "; ".join(f"{self.divisions[c]}, a {self.divisions[c].level}-level division"
+                               + (f" in {self.divisions[self.divisions[c].parent]}" if self.divisions[c].parent else "")
+                               for c in sorted(found))
+            raise NameLookupError(f"{name!r} is {listed}; give a {what}")
+        if _key(name) in _OUT_OF_SCOPE or _key(_EN_TYPE_WORDS.sub("", name.strip())) in _OUT_OF_SCOPE:
+            raise NameLookupError(f"{name!r} is outside the graph, which covers the 31 province-level divisions of "
+                                  "mainland China")
         if codes:
             listed = "; ".join(str(self.divisions[c]) for c in sorted(codes))
             raise NameLookupError(f"{name!r} names more than one {what}: {listed}; give the code or Chinese name")
@@ -110,6 +134,20 @@ class ChainLinkIndex:
         for n, d in S.nodes(data=True):
             for form in (d["id"], d["label_en"], d["label_zh"], n):
                 self._keys.setdefault(_key(form), set()).add(n)
+
+    @classmethod
+    def from_store(cls, store) -> "ChainLinkIndex":
+        """Build the index from the chain links in a :class:`graph.store.Store` (ids and labels only)."""
+        import networkx as nx
+
+        q = """PREFIX nev: <https://w3id.org/nevkg/ontology#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?c ?id ?en ?zh WHERE { ?c a nev:ChainLink ; skos:notation ?id ; skos:prefLabel ?en , ?zh .
+          FILTER(LANG(?en) = "en" && LANG(?zh) = "zh") }"""
+        S = nx.DiGraph()
+        for c, cid, en, zh in store.query(q).rows:
+            S.add_node(c.value, id=cid.value, label_en=en.value, label_zh=zh.value)
+        return cls(S)
 
     def resolve(self, name: str) -> str:
         """The IRI of the one chain link called ``name``; :class:`NameLookupError` with close matches when

@@ -40,7 +40,7 @@ ID_NS = "https://w3id.org/nevkg/id/"
 
 #: parameter kind -> what a user may give for it
 PARAMETER_KINDS = {
-    "chain-link": "a chain link's id (lfp-cathode) or IRI",
+    "chain-link": "a chain link's id (lfp-cathode), English or Chinese label, or IRI",
     "company": "a company's id (catl) or IRI",
     "facility": "a facility's id or IRI",
     "source": "a source's id (src-...) or IRI",
@@ -48,6 +48,7 @@ PARAMETER_KINDS = {
     "division": "any division: name or code as for province, or IRI",
     "area": "a division (as for division), CN (China) or WORLD",
     "stage": "upstream, midstream or downstream",
+    "measure": "a measure's id (production, sales, capacity, ...; see data/README.md)",
     "iri": "an IRI: <...>, http(s)://..., or a prefixed name (id:division/610000, nev:upstream)",
     "literal": "a plain string",
     "year": "a year (2022), as xsd:gYear",
@@ -232,8 +233,23 @@ def _term(store, kind: str, value: str):
     """The RDF term for ``value`` of parameter ``kind`` (see :data:`PARAMETER_KINDS`)."""
     import pyoxigraph as ox
 
+    if kind == "chain-link":
+        try:
+            return _by_id(store, kind, value)
+        except QueryError:
+            from .names import ChainLinkIndex
+
+            return ox.NamedNode(ChainLinkIndex.from_store(store).resolve(value))  # a label, or close matches
     if kind in _ID_KINDS:
         return _by_id(store, kind, value)
+    if kind == "measure":
+        known = sorted(r[0].value for r in store.query(
+            f"SELECT ?m WHERE {{ ?x a <{NEV_NS}Measure> ; <http://www.w3.org/2004/02/skos/core#notation> ?m }}").rows)
+        if value.strip() not in known:
+            close = difflib.get_close_matches(value.strip(), known, n=3)
+            hint = f"; close matches: {', '.join(close)}" if close else f"; measures: {', '.join(known)}"
+            raise QueryError(f"unknown measure {value!r}{hint}")
+        return ox.Literal(value.strip())
     if kind in ("province", "division"):
         return _division(store, value, "province" if kind == "province" else None)
     if kind == "area":

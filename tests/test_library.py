@@ -398,7 +398,7 @@ def test_a_left_out_parameter_matches_everything(store, tables):
 def test_values_are_bound_not_pasted(store):
     evil = 'C3612" } UNION { ?chain_link ?p ?o } #'
     assert _rows(store, "chain-links-of-code", code=evil) == []
-    with pytest.raises(QueryError, match="not a chain link id"):
+    with pytest.raises(NameLookupError, match="no chain link called"):  # neither an id nor a label
         _rows(store, "inputs-of-chain-link", chain_link="x> } UNION { ?a ?b ?c")
     with pytest.raises(NameLookupError):
         _rows(store, "facilities-in-province", province='Shaanxi" }')
@@ -414,7 +414,7 @@ def test_names_resolve_in_every_spelling(store):
 def test_unknown_parameter_and_unknown_id_say_what_is_known(store):
     with pytest.raises(QueryError, match=r"has no parameter 'province' \(its parameters: chain_link\)"):
         _rows(store, "inputs-of-chain-link", province="Shaanxi")
-    with pytest.raises(QueryError, match="close matches: battery-cells"):
+    with pytest.raises(NameLookupError, match=r"close matches: battery-cells \(Battery cells 电芯\)"):
         _rows(store, "inputs-of-chain-link", chain_link="battery-cell")
 
 

@@ -53,3 +53,31 @@ def test_close_matches_come_closest_first(index):
     with pytest.raises(NameLookupError) as err:
         index.resolve("Shanxii", "province")
     assert str(err.value).index("山西省") < str(err.value).index("陕西省")
+
+
+@pytest.mark.parametrize("name, code", [("Shaanxi Province", "610000"), ("Guangxi Zhuang Autonomous Region", "450000"),
+                                        ("Xi'an City", "610100"), ("Nagqu", "540600"), ("Ürümqi", "650100"),
+                                        ("Hohhot", "150100")])
+def test_english_type_words_and_common_romanisations(index, name, code):
+    assert index.resolve(name).code == code
+
+
+def test_a_city_given_for_a_province_is_named_with_its_province(index):
+    with pytest.raises(NameLookupError, match=r"Xi'an 西安市 \(610100\), a prefecture-level division in Shaanxi"):
+        index.resolve("西安", "province")
+
+
+def test_hong_kong_is_out_of_scope_not_a_close_match(index):
+    with pytest.raises(NameLookupError, match="outside the graph"):
+        index.resolve("Hong Kong")
+
+
+def test_a_chain_link_parameter_takes_a_label_and_a_measure_is_checked(store):
+    from graph.errors import QueryError
+    from graph.query import run_query
+
+    by_label = run_query(store, "provinces-of-chain-link", params={"chain_link": "磷酸铁锂正极"}).rows
+    by_id = run_query(store, "provinces-of-chain-link", params={"chain_link": "lfp-cathode"}).rows
+    assert by_label == by_id and len(by_id) > 5
+    with pytest.raises(QueryError, match="unknown measure 'productoin'; close matches: production"):
+        run_query(store, "figures-by-year", params={"measure": "productoin", "area": "CN"})

@@ -31,7 +31,7 @@ from .errors import NameLookupError, NevkgError
 from .namespaces import (DCTERMS, FOAF, GEO, ID, NEV, ORG, PREFIXES, PROV, QB, RDF, RDFS, SDMX_ATTR, SDMX_DIM,
                          SDMX_MEASURE, SKOS, WGS, iri)
 
-__all__ = ["RDF_FORMATS", "FORMATS", "STAGES", "JSONLD_CONTEXT", "Selection", "region_subgraph", "graph_bytes",
+__all__ = ["RDF_FORMATS", "FORMATS", "STAGES", "JSONLD_CONTEXT", "Selection", "graph_bytes",
            "write_graph", "property_graph", "node_key", "find_company", "select", "rdf_subgraph", "subgraph",
            "node_table", "edge_table", "neutralise", "cell_text", "markdown_summary", "export_files", "write_files", "output_paths"]
 
@@ -97,19 +97,6 @@ JSONLD_CONTEXT = {
 }
 
 # ---------------------------------------------------------------------------------------------- RDF
-
-def region_subgraph(store, division, ontology_dir: Path = ONTOLOGY_DIR):
-    """The rdflib graph of one division's region (see the query's header for what it holds).
-
-    ``division`` is a :class:`graph.names.Division`; prefixes are bound for readable output.
-    """
-    import pyoxigraph as ox
-
-    text = (ontology_dir / "queries" / "region-subgraph.rq").read_text(encoding="utf-8")
-    kg = store.construct(text, {"region": ox.NamedNode(str(iri("division", division.code)))})
-    _bind(kg)
-    return kg
-
 
 def _bind(kg) -> None:
     """Bind nevkg's prefixes, and write every ``xsd:decimal`` in its canonical XSD form (``269000.0``, not

@@ -29,15 +29,18 @@ def build_and_write(data: Path, exports: Path) -> dict:
 
 
 def write_region_exports(store, exports: Path) -> list[Path]:
-    """Write every province's subgraph as Turtle to ``exports/regions/CODE-NAME.ttl``; return the paths."""
-    from .export import region_subgraph, write_graph
+    """Write every province's subgraph as Turtle to ``exports/regions/CODE-NAME.ttl`` (the same selection as
+    ``nevkg export --province``); return the paths."""
+    from .export import property_graph, rdf_subgraph, select, write_graph
     from .names import DivisionIndex
 
     index = DivisionIndex.from_store(store)
+    P = property_graph(store)
     paths = []
     for division in sorted((d for d in index.divisions.values() if d.level == "province"), key=lambda d: d.code):
         path = exports / "regions" / f"{division.code}-{file_name(division.name_en)}.ttl"
-        paths.append(write_graph(region_subgraph(store, division), path, "ttl", force=True))
+        kg = rdf_subgraph(store, select(store, P, divisions=[division]))
+        paths.append(write_graph(kg, path, "ttl", force=True))
     return paths
 
 

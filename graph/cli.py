@@ -477,7 +477,7 @@ def analyze_capacity(ctx, fmt):
     labels = {n: (d["label_en"], d["label_zh"]) for n, d in S.nodes(data=True)}
     _echo_rows(capacity_vs_demand(observation_table(store), labels), fmt,
                ["label_en", "label_zh", "year", "area_code", "capacity_measure", "capacity", "basis", "basis_value",
-                "unit", "ratio", "overcapacity", "capacity_source", "basis_source"])
+                "unit", "ratio", "overcapacity", "capacity_note", "capacity_source", "basis_source"])
 
 
 @analyze.command("dependencies")

@@ -29,11 +29,13 @@ EXONYMS = {
     "650100": ("Urumqi",), "650200": ("Karamay",), "650400": ("Turpan",), "653100": ("Kashgar",),
     "653200": ("Hotan",), "654000": ("Ili",), "654300": ("Altay",),
 }
-# English type words a user may add to a name ("Shaanxi Province", "Guangxi Zhuang Autonomous Region")
-_EN_TYPE_WORDS = re.compile(r"\s+((zhuang|hui|uygur|uyghur|uighur)\s+)?(province|city|municipality|autonomous\s+region|"
-                            r"autonomous\s+prefecture|prefecture|league|sar)$", re.IGNORECASE)
+# English type words a user may add to a name, and the level each implies ("Jilin City" is the prefecture,
+# "Jilin Province" the province; words between the name and "Autonomous ..." name the people: "Yanbian Korean
+# Autonomous Prefecture")
+_EN_TYPE = re.compile(r"^(?P<name>.+?)\s+(?:(?P<province>province|autonomous\s+region|municipality|sar)|"
+                      r"(?P<prefecture>city|prefecture|autonomous\s+prefecture|league|region))$", re.IGNORECASE)
 # outside the graph's scope (mainland China): said so rather than offered close matches
-_OUT_OF_SCOPE = {"hongkong", "香港", "macao", "macau", "澳门", "澳門", "taiwan", "台湾", "臺灣"}
+_OUT_OF_SCOPE = {"hongkong", "xianggang", "香港", "macao", "macau", "aomen", "澳门", "澳門", "taiwan", "台湾", "臺灣"}
 _TYPE_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "省", "市", "盟")
 
 
@@ -74,6 +76,30 @@ class DivisionIndex:
             forms.add(short)
             for form in filter(None, forms):
                 self._keys.setdefault(_key(form), set()).add(d.code)
+        # second tier, for names typed with an English type word: the English names without theirs
+        self._bare: dict[str, set[str]] = {}
+        for d in divisions:
+            for form in (d.name_en, *EXONYMS.get(d.code, ())):
+                m = _EN_TYPE.match(form)
+                self._bare.setdefault(_key(m["name"] if m else form), set()).add(d.code)
+
+    def _typed(self, name: str) -> set[str]:
+        """Codes for ``name`` written with an English type word, the word deciding the level (a municipality
+        is a city too); empty if it has none."""
+        m = _EN_TYPE.match(name.strip())
+        if not m:
+            return set()
+        words = m["name"].split()
+        for n in range(len(words), 0, -1):  # "Yanbian Korean" -> "Yanbian"
+            found = self._bare.get(_key(" ".join(words[:n])), set()) | self._keys.get(_key(" ".join(words[:n])), set())
+            if m["province"]:
+                found = {c for c in found if self.divisions[c].level == "province"}
+            else:
+                found = {c for c in found if self.divisions[c].level == "prefecture"
+                         or self.divisions[c].name_zh.endswith("市")}
+            if found:
+                return found
+        return set()
 
     @classmethod
     def from_store(cls, store) -> "DivisionIndex":
@@ -99,7 +125,7 @@ class DivisionIndex:
         Raises :class:`NameLookupError` when no division or more than one has the
         name; the message lists the candidates or close matches.
         """
-        found = self._keys.get(_key(name)) or self._keys.get(_key(_EN_TYPE_WORDS.sub("", name.strip())), set())
+        found = self._keys.get(_key(name)) or self._typed(name)
         codes = [c for c in found if level is None or self.divisions[c].level == level]
         if len(codes) == 1:
             return self.divisions[codes[0]]
@@ -109,7 +135,8 @@ class DivisionIndex:
                                + (f" in {self.divisions[self.divisions[c].parent]}" if self.divisions[c].parent else "")
                                for c in sorted(found))
             raise NameLookupError(f"{name!r} is {listed}; give a {what}")
-        if _key(name) in _OUT_OF_SCOPE or _key(_EN_TYPE_WORDS.sub("", name.strip())) in _OUT_OF_SCOPE:
+        m = _EN_TYPE.match(name.strip())
+        if _key(name) in _OUT_OF_SCOPE or (m and _key(m["name"]) in _OUT_OF_SCOPE):
             raise NameLookupError(f"{name!r} is outside the graph, which covers the 31 province-level divisions of "
                                   "mainland China")
         if codes:

@@ -75,8 +75,11 @@ def test_chokepoint_measures():
     assert (rows["a"]["downstream_reach"], rows["b"]["downstream_reach"], rows["c"]["downstream_reach"]) == (2, 1, 0)
     assert rows["b"]["provinces"] == 2 and rows["b"]["hhi_presence"] == 75 ** 2 + 25 ** 2
     assert rows["a"]["hhi_presence"] == 10000.0
-    # score = mean percentile rank of betweenness, reach and HHI; a: (0.375 + 0.875 + 1) / 3, b: (1 + 0.5 + 0) / 3
-    assert rows["a"]["score"] == pytest.approx(0.75) and rows["b"]["score"] == pytest.approx(0.5)
+    assert (rows["x"]["provinces"], rows["x"]["hhi_presence"]) == (1, 10000.0)  # present through its narrower a
+    # score = mean percentile rank of betweenness, reach and HHI (a and x tie on HHI: 0.75);
+    # a: (0.375 + 0.875 + 0.75) / 3, b: (1 + 0.5 + 0) / 3, x: (0.375 + 0.125 + 0.75) / 3
+    assert rows["a"]["score"] == pytest.approx(2 / 3) and rows["b"]["score"] == pytest.approx(0.5)
+    assert rows["x"]["score"] == pytest.approx(1.25 / 3)
     ranked = [r["chain_link"] for r in chokepoints(S1, D)]
     assert ranked[:2] == ["a", "b"]  # links hosted somewhere come first, by score
 
@@ -100,9 +103,11 @@ def test_upstream_and_downstream_depths_ignore_the_recycling_loop():
 
 
 # cathode has two narrower links; nickel feeds cathode materials in general, iron phosphate only LFP
-S2 = supply([("nickel", "cathode"), ("fepo4", "lfp"), ("precursor", "ncm"), ("lfp", "cell"), ("cathode", "cell")],
+S2 = supply([("nickel", "cathode"), ("fepo4", "lfp"), ("precursor", "ncm"), ("lfp", "cell"), ("cathode", "cell"),
+             ("ncm", "ternary")],
             {"nickel": "upstream", "fepo4": "upstream", "precursor": "upstream", "cathode": "midstream",
-             "lfp": "midstream", "ncm": "midstream", "cell": "midstream"}, {"lfp": "cathode", "ncm": "cathode"})
+             "lfp": "midstream", "ncm": "midstream", "cell": "midstream", "ternary": "midstream"},
+            {"lfp": "cathode", "ncm": "cathode"})
 
 
 def test_a_narrower_link_takes_its_own_inputs_and_sees_its_broader_links_inputs_apart():
@@ -111,6 +116,11 @@ def test_a_narrower_link_takes_its_own_inputs_and_sees_its_broader_links_inputs_
     assert lfp == [("fepo4", 1, ""), ("nickel", 1, "CATHODE")]  # nickel only through the broader link
     cathode = {r["chain_link"]: r["via"] for r in upstream(S2, D, "cathode")}
     assert cathode == {"nickel": "", "fepo4": "", "precursor": ""}  # the broader link takes its narrower links'
+    # downstream: a narrower link feeds what its broader one feeds, never the reverse
+    assert {r["chain_link"] for r in downstream(S2, D, "ncm")} == {"ternary", "cell"}
+    assert {r["chain_link"] for r in downstream(S2, D, "cathode")} == {"cell"}
+    # hosting provinces roll up the hierarchy too: cathode materials are made where LFP cathode is
+    assert [r["hosted_in"] for r in downstream(S2, D, "nickel") if r["chain_link"] == "cathode"] == [["PP1"]]
     # a region making LFP cathode lacks iron phosphate, not nickel, though presence rolls up to "cathode"
     assert [r["chain_link"] for r in dependencies(D, S2, "P1")] == ["fepo4"]
     feeds = {m["chain_link"]: m["feeds_present"] for m in completeness(D, S2, "P1")["missing"]}
@@ -173,7 +183,8 @@ def test_capacity_ratio_pairs_each_source_and_sums_facilities():
     # the facility sum is a lower bound: below the basis it cannot tell overcapacity (None), above it can
     assert [(r["ratio"], r["overcapacity"], r["basis"]) for r in rows] == [(4.0, True, "demand"),
                                                                           (0.5, None, "production")]
-    assert rows[1]["capacity_source"] == "sum of 2 facilities with a stated capacity (a lower bound)"
+    assert rows[1]["capacity_note"] == "sum of 2 facilities with a stated capacity (a lower bound)"
+    assert rows[1]["capacity_source"] == "s2;s3" and rows[0]["capacity_note"] == ""
 
 
 def test_seed_battery_capacity_is_four_times_demand_on_the_real_data(built):

@@ -163,3 +163,13 @@ def test_undeclared_check_names_a_made_up_property_and_class():
     check = (ONTOLOGY_DIR / "queries" / "undeclared-term-violation.rq").read_text(encoding="utf-8")
     found = [row[0].value.split("#")[1] for row in Store.from_graph(kg).query(check).rows]
     assert found == ["MadeUpClass", "madeUpProperty"]
+
+
+def test_a_quantity_in_percent_fails_the_measure_unit_check(data_copy):
+    from graph.errors import ValidationError
+    from graph.validate import validate
+
+    with open(data_copy / "observations.csv", "a", encoding="utf-8") as f:
+        f.write("obs-test-share-as-sales,sales,vehicles,CN,2023,31.6,percent,src-seed-yicai-2023-11-22,2023,\n")
+    with pytest.raises(ValidationError, match="measure-unit-violation.rq: .*obs-test-share-as-sales sales percent"):
+        validate(build_graph(data_copy))

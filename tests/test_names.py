@@ -55,9 +55,13 @@ def test_close_matches_come_closest_first(index):
     assert str(err.value).index("山西省") < str(err.value).index("陕西省")
 
 
+# the type word decides the level: "Hainan Prefecture" is 海南藏族自治州 in Qinghai, not Hainan Province
 @pytest.mark.parametrize("name, code", [("Shaanxi Province", "610000"), ("Guangxi Zhuang Autonomous Region", "450000"),
                                         ("Xi'an City", "610100"), ("Nagqu", "540600"), ("Ürümqi", "650100"),
-                                        ("Hohhot", "150100")])
+                                        ("Hohhot", "150100"), ("Jilin City", "220200"), ("Jilin Province", "220000"),
+                                        ("Hainan Prefecture", "632500"), ("Hainan", "460000"),
+                                        ("Yanbian Korean Autonomous Prefecture", "222400"),
+                                        ("Shanghai City", "310000")])
 def test_english_type_words_and_common_romanisations(index, name, code):
     assert index.resolve(name).code == code
 
@@ -68,8 +72,9 @@ def test_a_city_given_for_a_province_is_named_with_its_province(index):
 
 
 def test_hong_kong_is_out_of_scope_not_a_close_match(index):
-    with pytest.raises(NameLookupError, match="outside the graph"):
-        index.resolve("Hong Kong")
+    for name in ("Hong Kong", "Xianggang", "Hong Kong SAR"):
+        with pytest.raises(NameLookupError, match="outside the graph"):
+            index.resolve(name)
 
 
 def test_a_chain_link_parameter_takes_a_label_and_a_measure_is_checked(store):

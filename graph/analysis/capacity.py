@@ -19,8 +19,9 @@ def capacity_vs_demand(observations: list[dict], labels: dict[str, tuple[str, st
     capacity / basis; ``overcapacity`` is True when ratio > ``threshold`` (default 1: capacity above
     what the basis absorbs; a utilisation view, capacity ÷ output, as in IEA and CAAM reporting).
     Facility capacities are summed per area before the comparison; the graph holds only the facilities
-    whose capacity a source states, so such a sum is a lower bound: its ``overcapacity`` is True when even
-    the lower bound exceeds the basis and None (unknown) otherwise. Rows are sorted by ratio (highest
+    whose capacity a source states, so such a sum is a lower bound (``capacity_note`` says so, and
+    ``capacity_source`` lists the facilities' sources, ``;``-separated): its ``overcapacity`` is True when
+    even the lower bound exceeds the basis and None (unknown) otherwise. Rows are sorted by ratio (highest
     first). Example from the seed article: 4,800 GWh planned against 1,200 GWh of 2025 demand gives 4.0.
     """
     labels = labels or {}
@@ -39,13 +40,14 @@ def capacity_vs_demand(observations: list[dict], labels: dict[str, tuple[str, st
             figures = by_measure.get(measure, [])
             facility_total = [o for o in figures if o["facility"]]
             stated = [o for o in figures if not o["facility"]]
-            candidates = [(o["value"], o["source"], False) for o in stated]
+            candidates = [(o["value"], o["source"], "") for o in stated]
             if facility_total:
+                n = len(facility_total)
                 candidates.append((sum(o["value"] for o in facility_total),
-                                   f"sum of {len(facility_total)} facilit{'y' if len(facility_total) == 1 else 'ies'} "
-                                   "with a stated capacity (a lower bound)",
-                                   True))
-            for value, source, lower_bound in candidates:
+                                   ";".join(sorted({o["source"] for o in facility_total if o["source"]})),
+                                   f"sum of {n} facilit{'y' if n == 1 else 'ies'} with a stated capacity (a lower bound)"))
+            for value, source, note in candidates:
+                lower_bound = bool(note)
                 for b in by_measure[basis]:
                     if not b["value"]:
                         continue
@@ -56,7 +58,7 @@ def capacity_vs_demand(observations: list[dict], labels: dict[str, tuple[str, st
                                  "capacity": value,
                                  "basis": basis, "basis_value": b["value"], "ratio": ratio,
                                  "overcapacity": ratio > threshold or (None if lower_bound else False),
-                                 "capacity_source": source,
+                                 "capacity_note": note, "capacity_source": source,
                                  "basis_source": b["source"]})
     rows.sort(key=lambda r: (-r["ratio"], r["chain_link"], r["year"]))
     return rows

@@ -58,8 +58,8 @@ def chokepoints(S, D, observations: list[dict] | None = None) -> list[dict]:
       of input-to-output paths that pass through it; exact up to 2,000 chain links, estimated from 500
       sampled sources (fixed seed) beyond;
     - ``downstream_reach``: the number of chain links that depend on it, transitively (descendants);
-    - ``provinces``: the number of province-level divisions where it is present (evidence in
-      :func:`graph.projection.division_graph`);
+    - ``provinces``: the number of province-level divisions where it, or a narrower chain link, is present
+      (:func:`graph.analysis.paths.presence_by_province`);
     - ``hhi_presence``: HHI (:func:`hhi`) of the evidence counts across those provinces (None if absent);
     - ``hhi_capacity``: HHI of facility capacities across provinces, over the latest year and the most
       common unit of the chain link's capacity figures (None where no figure exists);
@@ -78,16 +78,18 @@ def chokepoints(S, D, observations: list[dict] | None = None) -> list[dict]:
     # (Brandes & Pich 2007, "Centrality estimation in large networks"), so grown graphs stay quick
     k = None if len(H) <= EXACT_LIMIT else SAMPLE
     betweenness = nx.betweenness_centrality(H, k=k, normalized=True, seed=42 if k else None)
-    provinces = {d for d, data in D.nodes(data=True) if data.get("kind") == "division" and data["level"] == "province"}
     province_of = {d: data["province"] for d, data in D.nodes(data=True) if data.get("kind") == "division"}
     capacity: dict[str, dict] = {}
     for o in observations or []:
         if o["measure"] != "capacity" or not o["chain_link"] or o["area"] not in province_of:
             continue
         capacity.setdefault(o["chain_link"], []).append(o)
+    from .paths import presence_by_province
+
+    presence = presence_by_province(D, S)
     rows = []
     for n, data in S.nodes(data=True):
-        weights = [D.edges[d, n]["weight"] for d in D.neighbors(n) if d in provinces] if n in D else []
+        weights = list(presence.get(n, {}).values())
         cap_hhi = None
         if n in capacity:
             unit = max(sorted({o["unit"] for o in capacity[n]}), key=lambda u: sum(o["unit"] == u for o in capacity[n]))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .completeness import present_chain_links
-from .paths import hosts, input_graph
+from .paths import host_provinces, input_graph
 
 __all__ = ["dependencies", "dependency_matrix"]
 
@@ -34,13 +34,14 @@ def dependencies(D, S, division: str) -> list[dict]:
         raise KeyError(division)
     H = input_graph(S)
     own_province = D.nodes[division]["province"]
+    hosts = host_provinces(D, S)
     rows = []
     for m, users in _lacking(H, D, S, division).items():
         data = S.nodes[m]
         rows.append({"chain_link": m, "label_en": data["label_en"], "label_zh": data["label_zh"],
                      "stage": data["stage"], "needed_by": len(users),
                      "needed_for": sorted(S.nodes[u]["label_en"] for u in users),
-                     "suppliers": [D.nodes[p]["label_en"] for p in hosts(D, m) if p != own_province]})
+                     "suppliers": [D.nodes[p]["label_en"] for p in hosts.get(m, []) if p != own_province]})
     rows.sort(key=lambda r: (-r["needed_by"], r["label_en"], r["chain_link"]))
     return rows
 

@@ -3,15 +3,30 @@ from __future__ import annotations
 
 from .chokepoints import supply_only
 
-__all__ = ["upstream", "downstream", "hosts", "ancestors", "input_graph", "output_graph"]
+__all__ = ["upstream", "downstream", "presence_by_province", "host_provinces", "ancestors", "input_graph", "output_graph"]
 
 
-def hosts(D, chain_link: str) -> list[str]:
-    """IRIs of the province-level divisions where ``chain_link`` is present, sorted by code."""
-    if chain_link not in D:
-        return []
-    found = [d for d in D.neighbors(chain_link) if D.nodes[d].get("level") == "province"]
-    return sorted(found, key=lambda d: D.nodes[d]["code"])
+def presence_by_province(D, S) -> dict[str, dict[str, int]]:
+    """Chain-link IRI -> {province IRI: evidence count} for every chain link present somewhere.
+
+    Presence rolls up the chain-link hierarchy as everywhere else: evidence for LFP cathode in a province
+    counts for cathode materials and battery materials there too. Evidence in a city is already counted
+    for its province by :func:`graph.projection.division_graph`.
+    """
+    out: dict[str, dict[str, int]] = {}
+    for d, data in D.nodes(data=True):
+        if data.get("kind") != "division" or data["level"] != "province":
+            continue
+        for n in D.neighbors(d):
+            for a in [n, *ancestors(S, n)]:
+                out.setdefault(a, {})
+                out[a][d] = out[a].get(d, 0) + D.edges[d, n]["weight"]
+    return out
+
+
+def host_provinces(D, S) -> dict[str, list[str]]:
+    """Chain-link IRI -> IRIs of the provinces where it (or a narrower chain link) is present, by code."""
+    return {n: sorted(by, key=lambda d: D.nodes[d]["code"]) for n, by in presence_by_province(D, S).items()}
 
 
 def ancestors(S, n: str) -> list[str]:
@@ -38,13 +53,18 @@ def input_graph(S):
 
 
 def output_graph(S):
-    """The mirror of :func:`input_graph` for dependents: a chain link also feeds what its narrower chain
-    links feed (battery materials feed cells because separators do), never what its broader ones feed."""
-    H = supply_only(S)
-    for u, v in list(H.edges()):
-        for a in ancestors(S, u):
-            if v != a and v not in ancestors(S, a) and not H.has_edge(a, v):
-                H.add_edge(a, v, kind="narrower")
+    """The supply graph without recycling edges, where a chain link also feeds what its broader chain links
+    feed: LFP cells are battery cells, so they feed battery modules; busbars, part of battery modules, end
+    up in packs. Never what its narrower links feed: busbars feed motor controllers, battery modules do not.
+    Inherited edges have ``kind="broader"``; edges into the chain link's own ancestors are not inherited."""
+    B = supply_only(S)
+    H = B.copy()
+    for n in S:
+        family = set(ancestors(S, n)) | {n}
+        for a in ancestors(S, n):
+            for q in B.successors(a):
+                if q not in family and not H.has_edge(n, q):
+                    H.add_edge(n, q, kind="broader")
     return H
 
 
@@ -55,19 +75,20 @@ def _walk(S, D, chain_link: str, reverse: bool) -> list[dict]:
         raise KeyError(chain_link)
     H = input_graph(S).reverse(copy=False) if reverse else output_graph(S)
     depth = nx.single_source_shortest_path_length(H, chain_link)
-    family = set(ancestors(S, chain_link)) | {chain_link}
     via = {}
-    supply = supply_only(S)
-    for a in ancestors(S, chain_link):  # stated for a broader link: may not apply to this one
-        for n in (supply.predecessors(a) if reverse else supply.successors(a)):
-            if n not in depth and n not in family and n not in via:
-                via[n] = a
+    if reverse:  # inputs stated for a broader link may not apply to this one: listed apart, not walked
+        family, supply = set(ancestors(S, chain_link)) | {chain_link}, supply_only(S)
+        for a in ancestors(S, chain_link):
+            for n in supply.predecessors(a):
+                if n not in depth and n not in family and n not in via:
+                    via[n] = a
+    hosts = host_provinces(D, S)
     rows = []
     for n, d in [*depth.items(), *((n, 1) for n in via)]:
         if n == chain_link:
             continue
         data = S.nodes[n]
-        provinces = hosts(D, n)
+        provinces = hosts.get(n, [])
         rows.append({"chain_link": n, "label_en": data["label_en"], "label_zh": data["label_zh"],
                      "stage": data["stage"], "depth": d, "via": S.nodes[via[n]]["label_en"] if n in via else "",
                      "provinces": len(provinces), "hosted_in": [D.nodes[p]["label_en"] for p in provinces]})
@@ -85,13 +106,14 @@ def upstream(S, D, chain_link: str) -> list[dict]:
 
     Returns dicts ``chain_link``, ``label_en``, ``label_zh``, ``stage``, ``depth`` (1 = direct input;
     shortest number of supply steps), ``via`` ("" for a stated input), ``provinces`` (count) and
-    ``hosted_in`` (English names of the provinces where it is present), stated inputs first, each group
-    sorted by depth then label. Raises ``KeyError`` for an unknown IRI.
+    ``hosted_in`` (English names of the provinces where it, or a narrower link, is present:
+    :func:`host_provinces`), stated inputs first, each group sorted by depth then label. Raises
+    ``KeyError`` for an unknown IRI.
     """
     return _walk(S, D, chain_link, reverse=True)
 
 
 def downstream(S, D, chain_link: str) -> list[dict]:
-    """Every chain link that depends on ``chain_link``, transitively (:func:`output_graph`), then those its
-    broader chain links feed, marked with ``via``; fields as :func:`upstream`."""
+    """Every chain link that depends on ``chain_link``, transitively, a chain link feeding what its broader
+    links feed (:func:`output_graph`); fields as :func:`upstream` (``via`` always "")."""
     return _walk(S, D, chain_link, reverse=False)

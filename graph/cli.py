@@ -418,6 +418,9 @@ def _walk_command(direction: str):
             what = "inputs of" if direction == "upstream" else "chain links depending on"
             click.echo(f"{what} {S.nodes[c]['id']} ({S.nodes[c]['label_en']} {S.nodes[c]['label_zh']}):")
         _echo_rows(rows, fmt, ["depth", "label_en", "label_zh", "stage", "via", "provinces", "hosted_in", "chain_link"])
+        if fmt == "table" and direction == "upstream" and any(r["via"] for r in rows):
+            click.echo("depth: supply steps; via: an input stated only for that broader chain link, which may not "
+                       "apply to this one (not walked further); provinces: where it or a narrower link is present")
     command.__doc__ = (f"Every {'input of' if direction == 'upstream' else 'chain link depending on'} CHAIN_LINK "
                        "(id, English or Chinese label), with its depth and the provinces that host it; then those "
                        "stated only for a broader chain link, marked 'via'.")

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .errors import QueryError
 
-__all__ = ["PARAMETER_KINDS", "Parameter", "NamedQuery", "library", "query_text", "named_queries",
+__all__ = ["PARAMETER_KINDS", "Parameter", "NamedQuery", "library", "query_text", "user_position", "named_queries",
            "bind_parameters", "run_query", "format_result", "format_library"]
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"  # = graph.build.ONTOLOGY_DIR, without rdflib
@@ -158,7 +158,8 @@ def query_text(query_or_file: str, ontology_dir: Path = ONTOLOGY_DIR) -> str:
     """The SPARQL text of a file path, a named query, or the argument itself if it looks like SPARQL.
 
     Query text given inline may use the nevkg prefixes (``nev:``, ``skos:``, ``id:``...) without declaring
-    them: their declarations are added on one line before it (error positions then count from line 2).
+    them: their declarations are added on one line before it (:func:`run_query` reports error positions in
+    the text as given).
 
     Raises :class:`QueryError` for a name that is neither a file, a named query nor SPARQL.
     """
@@ -342,8 +343,13 @@ def run_query(store, query_or_file: str, bindings: dict | None = None, ontology_
     except QueryError as exc:
         if not added:
             raise
-        message = re.sub(r"at (\d+):(\d+)", lambda m: f"at {int(m[1]) - added}:{m[2]}", str(exc), count=1)
-        raise QueryError(message) from None
+        raise QueryError(user_position(str(exc), added)) from None
+
+
+def user_position(message: str, added_lines: int) -> str:
+    """``message`` with its first ``at LINE:COLUMN`` counted in the text the user gave, not counting the
+    ``added_lines`` of prefix declarations :func:`with_prefixes` put before it."""
+    return re.sub(r"at (\d+):(\d+)", lambda m: f"at {int(m[1]) - added_lines}:{m[2]}", message, count=1)
 
 
 def _short(term) -> str:

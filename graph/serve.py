@@ -136,14 +136,15 @@ def _answer(ox_store, sparql: str, accept: str | None, max_bytes: int) -> tuple:
 
     from .store import _graph_formats, _results_formats
 
-    from .query import with_prefixes
+    from .query import user_position, with_prefixes
     from .store import syntax_message
 
-    sparql = with_prefixes(sparql)  # the same undeclared nevkg prefixes as `nevkg query`
+    given, sparql = sparql, with_prefixes(sparql)  # the same undeclared nevkg prefixes as `nevkg query`
     try:
         raw = ox_store.query(sparql)
     except SyntaxError as exc:
-        return (400, "text/plain; charset=utf-8", f"{syntax_message(sparql, exc)}\n".encode("utf-8"))
+        message = user_position(syntax_message(sparql, exc), 0 if sparql == given else 1)
+        return (400, "text/plain; charset=utf-8", f"{message}\n".encode("utf-8"))
     except (OSError, ValueError, RuntimeError) as exc:
         return (500, "text/plain; charset=utf-8", f"the query failed: {exc}\n".encode("utf-8"))
     kind = "graph" if isinstance(raw, ox.QueryTriples) else "select"

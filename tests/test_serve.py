@@ -180,6 +180,9 @@ def test_the_endpoint_is_read_only(endpoint, store):
 def test_syntax_error_is_400_with_its_position(endpoint):
     status, ctype, body = http(endpoint + "?" + urllib.parse.urlencode({"query": "SELECT ?x WHERE { ?x ?y }"}))
     assert status == 400 and ctype == "text/plain; charset=utf-8" and b"error at 1:" in body
+    # with an undeclared nevkg prefix (declared on an added line) the position is still the user's, as in the CLI
+    status, _, body = http(endpoint + "?" + urllib.parse.urlencode({"query": "SELECT ?s WHERE { ?s nev:stage ?x . FILTER( }"}))
+    assert status == 400 and b"error at 1:46" in body
 
 
 # ------------------------------------------------------------------------------------------ real clients

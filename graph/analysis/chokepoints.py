@@ -1,16 +1,11 @@
 """Chokepoints of the chain: chain links that much of the chain depends on and few regions host."""
 from __future__ import annotations
 
-__all__ = ["supply_only", "hhi", "chokepoints"]
+from .paths import presence_by_province, supply_only
+
+__all__ = ["hhi", "chokepoints"]
 
 EXACT_LIMIT, SAMPLE = 2000, 500
-
-
-def supply_only(S):
-    """The supply graph without its recycling edges (a DAG by construction of the data)."""
-    H = S.copy()
-    H.remove_edges_from([(a, b) for a, b, k in S.edges(data="kind") if k == "recycling"])
-    return H
 
 
 def hhi(amounts) -> float | None:
@@ -84,8 +79,6 @@ def chokepoints(S, D, observations: list[dict] | None = None) -> list[dict]:
         if o["measure"] != "capacity" or not o["chain_link"] or o["area"] not in province_of:
             continue
         capacity.setdefault(o["chain_link"], []).append(o)
-    from .paths import presence_by_province
-
     presence = presence_by_province(D, S)
     rows = []
     for n, data in S.nodes(data=True):

@@ -1,9 +1,15 @@
 """Upstream inputs and downstream dependents of a chain link, with the provinces that host them."""
 from __future__ import annotations
 
-from .chokepoints import supply_only
+__all__ = ["upstream", "downstream", "presence_by_province", "host_provinces", "ancestors", "supply_only", "input_graph",
+           "output_graph"]
 
-__all__ = ["upstream", "downstream", "presence_by_province", "host_provinces", "ancestors", "input_graph", "output_graph"]
+
+def supply_only(S):
+    """The supply graph without its recycling edges (a DAG by construction of the data)."""
+    H = S.copy()
+    H.remove_edges_from([(a, b) for a, b, k in S.edges(data="kind") if k == "recycling"])
+    return H
 
 
 def presence_by_province(D, S) -> dict[str, dict[str, int]]:

@@ -74,13 +74,7 @@ class Tables:
         for r in self.chain_links.values():
             if r["parent"]:
                 children[r["parent"]].add(r["id"])
-        out, todo = set(), [chain_link]
-        while todo:
-            for c in children[todo.pop()]:
-                if c not in out:
-                    out.add(c)
-                    todo.append(c)
-        return out
+        return _reachable(children, chain_link)
 
     def reach(self, chain_link, forward):
         edges = defaultdict(set)
@@ -89,13 +83,18 @@ class Tables:
                 continue
             a, b = (r["input"], r["output"]) if forward else (r["output"], r["input"])
             edges[a].add(b)
-        out, todo = set(), [chain_link]
-        while todo:
-            for n in edges[todo.pop()]:
-                if n not in out:
-                    out.add(n)
-                    todo.append(n)
-        return out
+        return _reachable(edges, chain_link)
+
+
+def _reachable(edges, start):
+    """Every node reached from ``start`` (not itself unless on a cycle) over ``edges`` (node -> set)."""
+    out, todo = set(), [start]
+    while todo:
+        for n in edges[todo.pop()]:
+            if n not in out:
+                out.add(n)
+                todo.append(n)
+    return out
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,8 @@
 """Chain completeness of a region: which chain links it has and which it lacks."""
 from __future__ import annotations
 
+from .paths import ancestors, input_graph
+
 __all__ = ["present_chain_links", "completeness", "completeness_ranking"]
 
 STAGES = ("upstream", "midstream", "downstream")
@@ -13,12 +15,7 @@ def present_chain_links(D, S, division: str) -> set[str]:
     when the division (or a division within it) has evidence for it, or for a narrower chain link
     (presence rolls up the SKOS hierarchy: a region with LFP cathode has cathode materials).
     """
-    present = set()
-    for c in D.neighbors(division):
-        while c and c not in present:
-            present.add(c)
-            c = S.nodes[c]["parent"]
-    return present
+    return {a for c in D.neighbors(division) for a in (c, *ancestors(S, c))}
 
 
 def completeness(D, S, division: str, inputs=None) -> dict:
@@ -33,8 +30,6 @@ def completeness(D, S, division: str, inputs=None) -> dict:
     built; the "fill the chain" list: what the region buys in), ties broken by label. Raises ``KeyError``
     for a division not in ``D``.
     """
-    from .paths import input_graph
-
     if division not in D:
         raise KeyError(division)
     H = inputs if inputs is not None else input_graph(S)
@@ -66,8 +61,6 @@ def completeness_ranking(D, S, level: str = "province") -> list[dict]:
     """Every division of ``level`` ranked by completeness share (descending, ties by code):
     ``[{"division", "code", "label_en", "label_zh", "present", "share", "upstream", "midstream",
     "downstream"}...]`` where the stage fields are shares (0..1)."""
-    from .paths import input_graph
-
     H, rows = input_graph(S), []
     for d, data in D.nodes(data=True):
         if data.get("kind") != "division" or data["level"] != level:

@@ -90,11 +90,12 @@ SELECT ?c WHERE { ?c a nev:Company FILTER NOT EXISTS { ?c org:hasSite ?f } } ORD
 def coverage(store, S, D, C, observations: list[dict], today: dt.date | None = None) -> dict:
     """What the graph covers, as a dict of counts and lists (IRIs):
 
-    ``counts`` (instances per kind), ``chain_links_per_stage``, ``chain_links_without_region`` and
-    ``chain_links_without_company`` (no direct evidence in any division / no company or facility active in
-    it), ``provinces_without_chain_link``, ``prefectures_with_chain_link`` (count) and
+    ``counts`` (instances per kind), ``chain_links_per_stage``, ``chain_links_named_in_no_region`` and
+    ``chain_links_without_company`` (no evidence in any division names the chain link itself, though it may
+    be present through a narrower one / no company or facility active in it), ``provinces_without_chain_link``, ``prefectures_with_chain_link`` (count) and
     ``prefectures_without_chain_link``, ``companies_without_facility``, ``sources_never_cited``,
-    ``stale`` (facts whose as-of date is more than :data:`STALE_YEARS` years before ``today``, per kind),
+    ``stale`` (facts whose as-of year is before ``stale_before``, :data:`STALE_YEARS` years before ``today``,
+    per kind),
     ``provinces_with_nev_output`` (province-level divisions with an NEV production figure).
     """
     today = today or dt.date.today()
@@ -116,7 +117,7 @@ def coverage(store, S, D, C, observations: list[dict], today: dt.date | None = N
     return {
         "counts": dict(sorted(counts.items())),
         "chain_links_per_stage": dict(sorted(stages.items())),
-        "chain_links_without_region": sorted(n for n in S if n not in direct),
+        "chain_links_named_in_no_region": sorted(n for n in S if n not in direct),
         "chain_links_without_company": sorted(n for n in S if n not in C or C.degree(n) == 0),
         "provinces_without_chain_link": sorted(d for d, x in divisions.items()
                                                if x["level"] == "province" and D.degree(d) == 0),
@@ -126,6 +127,7 @@ def coverage(store, S, D, C, observations: list[dict], today: dt.date | None = N
                                                  if x["level"] == "prefecture" and D.degree(d) == 0),
         "companies_without_facility": [r[0].value for r in store.query(_NO_FACILITY).rows],
         "sources_never_cited": [r[0].value for r in store.query(_UNCITED).rows],
+        "stale_before": today.year - STALE_YEARS,
         "stale": dict(sorted(stale.items())),
         "provinces_with_nev_output": with_output,
     }

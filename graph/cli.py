@@ -338,6 +338,13 @@ def _region(store, name: str):
     return str(iri("division", division.code))
 
 
+def _region_heading(what: str, D, division: str) -> str:
+    """``what`` followed by the division the user's name resolved to, with its province for a city."""
+    d = D.nodes[division]
+    within = "" if d["province"] == division else f", {D.nodes[d['province']]['label_en']}"
+    return f"{what} {d['label_en']} {d['label_zh']} ({d['code']}{within}):"
+
+
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
                       show_default=True)
 
@@ -371,9 +378,7 @@ def analyze_completeness(ctx, region, all_, fmt):
     rows = [{"stage": "all", "present": c["present"], "total": c["total"], "share": c["share"]}]
     rows += [{"stage": k, **v} for k, v in c["by_stage"].items()]
     if fmt == "table":
-        d = D.nodes[c["division"]]
-        within = "" if d["province"] == c["division"] else f", {D.nodes[d['province']]['label_en']}"
-        click.echo(f"completeness of {d['label_en']} {d['label_zh']} ({d['code']}{within}):")
+        click.echo(_region_heading("completeness of", D, c["division"]))
     _echo_rows(rows, fmt, ["stage", "present", "total", "share"])
     if fmt == "table":
         click.echo("\nchain links present:")
@@ -498,7 +503,10 @@ def analyze_dependencies(ctx, region, matrix, fmt):
     if matrix:
         rows = dependency_matrix(D, S)
         return _echo_rows(rows, fmt, list(rows[0]) if rows else [])
-    _echo_rows(dependencies(D, S, _region(store, region)), fmt,
+    division = _region(store, region)
+    if fmt == "table":
+        click.echo(_region_heading("inputs lacking in", D, division))
+    _echo_rows(dependencies(D, S, division), fmt,
                ["label_en", "label_zh", "stage", "needed_by", "needed_for", "suppliers", "chain_link"])
 
 
